@@ -51,17 +51,19 @@ export function batchNorm(p: Params, name: string, channels: number, momentum = 
   const runningVar = p.buffer(`${name}.running_var`, [channels], 1);
   return (x, mode) => {
     if (!mode.training) {
-      return tf.batchNorm(x, runningMean, runningVar, beta, gamma, epsilon);
+      return tf.batchNorm(x, runningMean, runningVar, beta, gamma, epsilon) as tf.Tensor4D;
     }
     const { mean, variance } = tf.moments(x, [0, 1, 2]);
     // Running averages as PyTorch keeps them (unbiased variance, momentum on the new value).
+    // tfjs-core has no stopGradient; none is needed, since the loss never reads the running
+    // averages in training mode, so the gradient never reaches these updates.
     const n = x.shape[0] * x.shape[1] * x.shape[2];
     tf.tidy(() => {
       const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-      runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(tf.stopGradient(mean), momentum)));
-      runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(tf.stopGradient(unbiased), momentum)));
+      runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
+      runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
     });
-    return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+    return tf.batchNorm(x, mean, variance, beta, gamma, epsilon) as tf.Tensor4D;
   };
 }
 
@@ -91,3 +93,23 @@ export function flatten(x: tf.Tensor4D): tf.Tensor2D {
 function padding(p: 'same' | 'valid' | number): 'same' | 'valid' | number {
   return p;
 }
+
+/**
+ * Depthwise convolution with an explicit padding, by default `floor(kernel / 2)` on every side as
+ * PyTorch's `padding=k//2` does. With stride 2 on an even input this differs from `'same'` (which
+ * pads only the bottom and right), so weights converted from a PyTorch model give the same outputs.
+ */
+export function depthwiseConv2dPadded(
+  p: Params,
+  name: string,
+  o: { channels: number; kernel: number; stride?: number; padding?: 'same' | 'valid' | number },
+): Layer {
+  const k = o.kernel;
+  const kernel = p.weight(`${name}.kernel`, [k, k, o.channels, 1], 'he-normal', { in: k * k, out: k * k });
+  const stride = o.stride ?? 1;
+  const pad = padding(o.padding ?? Math.floor(k / 2));
+  return (x) => tf.depthwiseConv2d(x, kernel as tf.Tensor4D, stride, pad);
+}
+
+/** `min(max(x, 0), 6)`, the activation of the original MobileNetV2 paper. */
+export const relu6: Layer = (x) => tf.relu6(x);

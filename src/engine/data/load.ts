@@ -1,0 +1,86 @@
+/**
+ * Loading a dataset by name: find it (locate.ts), read it with its layout's reader, check it
+ * against the catalog, and take class-balanced subsets when sizes are asked for.
+ */
+import type { DatasetInfo } from '../catalog';
+import { Rng } from '../util/rng';
+import { findDataset, datasetNames } from './catalog';
+import { readCifar10, readCifar100 } from './cifar';
+import { readIdxSplit } from './idx';
+import { locateDataset, sources, type LocateOptions, type Located } from './locate';
+import { readStl10 } from './stl10';
+import { balancedSubset } from './subset';
+import type { LoadedDataset, Split } from './types';
+
+export interface LoadOptions {
+  /** The experiment's `path:` (resolve it against the experiment file's folder first). */
+  path?: string;
+  /** A class-balanced subset of this many training samples (default: all). */
+  trainSize?: number;
+  /** A class-balanced subset of this many test samples (default: all). */
+  testSize?: number;
+  /** Seeds the subset selection. */
+  seed: number;
+  /** Check the standard record counts of CIFAR and STL-10 files (default true). */
+  strict?: boolean;
+  /** Overrides for where to look (tests): environment, Debian folder, cache root, package root. */
+  locate?: Omit<LocateOptions, 'path'>;
+}
+
+export async function loadDataset(name: string, opts: LoadOptions): Promise<LoadedDataset> {
+  const info = findDataset(name);
+  if (!info || !sources[name]) {
+    throw new Error(`Unknown dataset "${name}"; known: ${datasetNames.join(', ')}.`);
+  }
+  const located = locateDataset(name, { ...opts.locate, path: opts.path });
+  let { train, test } = await readLocated(located, info, opts.strict ?? true);
+  checkSplit(train, info, located, 'training');
+  checkSplit(test, info, located, 'test');
+
+  // Separate streams, so the training subset does not depend on whether a test size is given.
+  const rng = new Rng(opts.seed);
+  const trainRng = new Rng(rng.nextUint32());
+  const testRng = new Rng(rng.nextUint32());
+  if (opts.trainSize !== undefined) train = balancedSubset(train, checkSize(opts.trainSize, train, name, 'trainSize'), trainRng);
+  if (opts.testSize !== undefined) test = balancedSubset(test, checkSize(opts.testSize, test, name, 'testSize'), testRng);
+  return { info, train, test, source: located.source };
+}
+
+async function readLocated(located: Located, info: DatasetInfo, strict: boolean): Promise<{ train: Split; test: Split }> {
+  const f = located.files;
+  switch (sources[located.name].layout) {
+    case 'idx': {
+      const [train, test] = await Promise.all([
+        readIdxSplit(f.trainImages, f.trainLabels, info.numClasses),
+        readIdxSplit(f.testImages, f.testLabels, info.numClasses),
+      ]);
+      return { train, test };
+    }
+    case 'cifar10':
+      return readCifar10(located.dir, { strict });
+    case 'cifar100':
+      return readCifar100(located.dir, { strict });
+    case 'stl10':
+      return readStl10(located.dir, { strict });
+  }
+}
+
+function checkSplit(split: Split, info: DatasetInfo, located: Located, which: string): void {
+  if (split.shape.join('x') !== info.shape.join('x')) {
+    throw new Error(
+      `${located.source}: the ${which} images are ${split.shape.join('x')}, but ${info.name} images are ` +
+        `${info.shape.join('x')}; is this folder another dataset?`,
+    );
+  }
+  if (split.count === 0) throw new Error(`${located.source}: the ${which} split is empty; re-download the dataset.`);
+}
+
+function checkSize(size: number, split: Split, name: string, key: string): number {
+  if (!Number.isInteger(size) || size < 1 || size > split.count) {
+    throw new Error(
+      `${key} ${size} must be a whole number from 1 to ${split.count}, the number of ${key === 'trainSize' ? 'training' : 'test'} ` +
+        `samples in ${name}.`,
+    );
+  }
+  return size;
+}

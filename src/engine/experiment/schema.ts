@@ -1,0 +1,258 @@
+/**
+ * The one experiment schema. The engine validates `.gacd` files with it, and the language server
+ * completes and documents them from it (schemaInfo.ts walks it), so every setting carries its
+ * description, type and default here. The lists of datasets, models, methods and attacks come from
+ * the engine's tfjs-free catalogs; a method's own settings come from its catalog entry.
+ *
+ * Numbers accept arithmetic (`8/255`); the parsed spec holds the evaluated numbers and every
+ * default, including those derived from other settings (epsilon from the dataset, step size from
+ * epsilon, evaluation epsilons from the training epsilon).
+ */
+import { z } from 'zod';
+import { datasetNames, findDataset } from '../data/catalog';
+import { modelNames } from '../models/catalog';
+import { methods } from '../methods/catalog';
+import { numberOrExpression } from './expression';
+import { parseEvaluationAttack, EVALUATION_ATTACK_FORMS, suggestEvaluationAttacks } from './evaluationAttacks';
+
+/** Metadata that problem messages and the language server read from a schema node. */
+export interface SettingMeta {
+  /** The node names an entry of an engine catalog. */
+  catalog?: 'dataset' | 'model' | 'method' | 'attack';
+  /** The node is an epsilon-like amount of the [0, 1] input range (units check). */
+  inputUnits?: boolean;
+  /** The node is a path resolved relative to the experiment file. */
+  filePath?: boolean;
+  /** Human text for a default that another setting or the file determines. */
+  defaultText?: string;
+}
+
+const meta = (m: SettingMeta) => m as Record<string, unknown>;
+
+const num = numberOrExpression;
+
+const catalogName = (names: string[], catalog: SettingMeta['catalog']) =>
+  z.enum(names as [string, ...string[]]).meta(meta({ catalog }));
+
+/** An amount of the input range [0, 1]; 8 is refused with "did you mean 8/255?". */
+const inputAmount = () => num(z.number().min(0).max(1)).meta(meta({ inputUnits: true }));
+
+export const backendNames = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const augmentNames = ['auto', 'none', 'crop-flip'] as const;
+export const scheduleNames = ['constant', 'piecewise', 'cosine'] as const;
+
+const attackDuringTraining = z
+  .strictObject({
+    epsilon: inputAmount()
+      .nullable()
+      .default(null)
+      .meta(meta({ defaultText: "the dataset's usual epsilon (Fashion-MNIST 0.1, MNIST 0.3, CIFAR and STL-10 8/255)" }))
+      .describe('L-inf radius of the attack, as a fraction of the input range [0, 1] (e.g. 8/255). A number or an arithmetic expression.'),
+    step_size: num(z.number().positive().max(1))
+      .meta(meta({ inputUnits: true, defaultText: 'epsilon/4' }))
+      .nullable()
+      .default(null)
+      .describe('Size of each PGD step in the same units as epsilon; null means epsilon/4.'),
+    steps: num(z.int().min(1)).default(10).describe('Number of PGD steps of the inner maximisation.'),
+    random_start: z.boolean().default(true).describe('Start PGD from a uniform random point in the epsilon ball.'),
+  })
+  .describe('The inner maximisation used when training adversarially (PGD, L-inf).');
+
+const trainingShape = {
+  epochs: num(z.int().min(1)).default(5).describe('Number of passes over the training set.'),
+  batch_size: num(z.int().min(1)).default(128).describe('Training examples per step.'),
+  lr: num(z.number().positive()).default(0.05).describe('Initial learning rate of SGD with momentum.'),
+  momentum: num(z.number().min(0).max(1)).default(0.9).describe('SGD momentum.'),
+  weight_decay: num(z.number().min(0)).default(5e-4).describe('L2 weight decay.'),
+  schedule: z
+    .enum(scheduleNames)
+    .default('cosine')
+    .describe("Learning-rate schedule: 'constant'; 'piecewise' (multiply by lr_decay at each milestone); 'cosine' (to zero at the last epoch)."),
+  milestones: z
+    .array(num(z.int().min(1)))
+    .default(() => [100, 150])
+    .describe("Epochs at which a 'piecewise' schedule multiplies the learning rate by lr_decay."),
+  lr_decay: num(z.number().positive()).default(0.1).describe('Factor applied to the learning rate at each milestone.'),
+  attack: attackDuringTraining.prefault({}),
+};
+
+/** One option per method: the discriminator key plus that method's own settings. */
+function methodOptions<K extends string>(key: K, extra: z.ZodRawShape) {
+  return methods.map((m) =>
+    z
+      .strictObject({ [key]: z.literal(m.name).describe(`${m.title}. ${m.summary}`), ...extra, ...m.settings.shape })
+      .describe(`${m.title}: ${m.summary}`),
+  ) as unknown as [z.ZodObject<z.ZodRawShape, z.core.$strict>, ...z.ZodObject<z.ZodRawShape, z.core.$strict>[]];
+}
+
+export type MethodBlock = { name: string } & { [setting: string]: unknown };
+
+const methodSection = z
+  .discriminatedUnion('name', methodOptions('name', {}))
+  .meta(meta({ catalog: 'method' }))
+  .describe("The student's training method: `name` plus that method's own settings.") as unknown as z.ZodType<MethodBlock>;
+
+export type BaselineBlock = { method: string; label?: string } & { [setting: string]: unknown };
+
+const baselineEntry = z
+  .discriminatedUnion(
+    'method',
+    methodOptions('method', {
+      label: z.string().min(1).optional().describe('Name of this baseline in results and charts; default: the method name.'),
+    }),
+  )
+  .meta(meta({ catalog: 'method' }))
+  .describe("An extra student with the same architecture and training: `method` plus that method's settings.") as unknown as z.ZodType<BaselineBlock>;
+
+type TrainingSection = z.output<z.ZodObject<typeof trainingShape>>;
+export type TeacherTrainingBlock = TrainingSection & { method: string } & { [setting: string]: unknown };
+
+const teacherTraining = z
+  .discriminatedUnion('method', methodOptions('method', trainingShape))
+  .meta(meta({ catalog: 'method' }))
+  .describe(
+    'How to train the teacher when there is no checkpoint: `method` (e.g. pgd-at), that method\'s settings, and the same keys as `training`.',
+  ) as unknown as z.ZodType<TeacherTrainingBlock>;
+
+const filePath = (description: string) =>
+  z.string().min(1).meta(meta({ filePath: true })).nullable().default(null).describe(description);
+
+const evaluationAttack = z.string().superRefine((value, ctx) => {
+  if (parseEvaluationAttack(value)) return;
+  const suggestions = suggestEvaluationAttacks(value);
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown attack "${value}": each entry is one of ${EVALUATION_ATTACK_FORMS}`,
+    params: {
+      code: 'unknown-name',
+      fix: suggestions.length ? `did you mean ${suggestions[0]}?` : `use one of ${EVALUATION_ATTACK_FORMS}`,
+      replacements: suggestions,
+    },
+  });
+});
+
+export const experimentFields = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit and use only letters, digits, ".", "_" and "-" (it names the run folder)')
+      .optional()
+      .meta(meta({ defaultText: "the file's base name" }))
+      .describe('Name of the experiment; runs go to .gacd-runs/<name>/.'),
+    seed: num(z.int().min(0)).default(0).describe('Seed of every random choice (initialisation, shuffling, augmentation, random starts).'),
+    backend: z
+      .enum(backendNames)
+      .default('auto')
+      .describe("TensorFlow.js backend: 'auto' takes the best that loads (tensorflow with CUDA, tensorflow, wasm, cpu)."),
+    allow_outside_workspace: z
+      .boolean()
+      .default(false)
+      .describe('Allow data and checkpoint paths outside the workspace folder.'),
+    data: z
+      .strictObject({
+        dataset: catalogName(datasetNames, 'dataset').describe('Dataset to train and evaluate on.'),
+        path: filePath(
+          'Folder holding the dataset files, relative to this file; null means the default locations. Must exist and be inside the workspace.',
+        ),
+        train_size: num(z.int().min(1)).nullable().default(null).describe('Train on a class-balanced subset of this many images; null means all.'),
+        test_size: num(z.int().min(1)).nullable().default(null).describe('Use a class-balanced subset of this many test images; null means all.'),
+        augment: z
+          .enum(augmentNames)
+          .default('auto')
+          .describe("Training augmentation: 'auto' is the dataset's usual one (crop-flip on CIFAR and STL-10, none on MNIST-like data)."),
+      })
+      .describe('The dataset.'),
+    teacher: z
+      .strictObject({
+        model: catalogName(modelNames, 'model').describe("The teacher's architecture."),
+        checkpoint: filePath('Checkpoint folder of a trained teacher, relative to this file. Must exist.'),
+        train: teacherTraining.nullable().default(null),
+      })
+      .nullable()
+      .default(null)
+      .describe('The robust teacher: required when the method or a baseline distills. Give a checkpoint, or a `train` block to train it first.'),
+    student: z
+      .strictObject({
+        model: catalogName(modelNames, 'model').describe("The student's architecture."),
+      })
+      .describe('The student being trained.'),
+    method: methodSection,
+    training: z
+      .strictObject(trainingShape)
+      .prefault({})
+      .describe('Optimisation of the student (and of the baselines).'),
+    baselines: z
+      .array(baselineEntry)
+      .default(() => [])
+      .describe('Extra students for comparison, with the same architecture and training: each `method` plus its settings.'),
+    evaluation: z
+      .strictObject({
+        epsilon: inputAmount()
+          .nullable()
+          .default(null)
+          .meta(meta({ inputUnits: true, defaultText: 'training.attack.epsilon' }))
+          .describe('L-inf radius of the evaluation attacks; null means training.attack.epsilon.'),
+        attacks: z
+          .array(evaluationAttack)
+          .min(1)
+          .default(() => ['clean', 'fgsm', 'pgd-20', 'cw-30'])
+          .meta(meta({ catalog: 'attack' }))
+          .describe(`Attacks to report, each one of ${EVALUATION_ATTACK_FORMS} (steps after the dash).`),
+        epsilons: z
+          .array(inputAmount())
+          .nullable()
+          .default(null)
+          .meta(meta({ defaultText: '0, eps/2, eps, 1.5 eps, 2 eps (those within [0, 1])' }))
+          .describe('Epsilons of the accuracy-against-epsilon curve (PGD-20).'),
+        test_size: num(z.int().min(1)).nullable().default(null).describe('Evaluate on the first N test images; null means all.'),
+        batch_size: num(z.int().min(1)).default(250).describe('Test images per evaluation batch.'),
+      })
+      .prefault({})
+      .describe('What to report at the end of training.'),
+  })
+  .describe('A GACD Studio experiment.');
+
+type Fields = z.output<typeof experimentFields>;
+type AttackFields = Fields['training']['attack'];
+type ResolvedAttack = Omit<AttackFields, 'epsilon' | 'step_size'> & { epsilon: number; step_size: number };
+
+function resolveAttack(attack: AttackFields, datasetEpsilon: number): ResolvedAttack {
+  const epsilon = attack.epsilon ?? datasetEpsilon;
+  return { ...attack, epsilon, step_size: attack.step_size ?? epsilon / 4 };
+}
+
+/** The default accuracy-against-epsilon curve: 0, eps/2, eps, 1.5 eps, 2 eps, within [0, 1]. */
+export function defaultEpsilons(epsilon: number): number[] {
+  return [0, 0.5, 1, 1.5, 2].map((f) => f * epsilon).filter((e, i, all) => e <= 1 && all.indexOf(e) === i);
+}
+
+/** Fills the defaults that depend on other settings; the fields are already valid. */
+function resolveDefaults(v: Fields) {
+  const dataset = findDataset(v.data.dataset);
+  const datasetEpsilon = dataset?.defaultEpsilon ?? 8 / 255;
+  const attack = resolveAttack(v.training.attack, datasetEpsilon);
+  const teacherTrain = v.teacher?.train;
+  const evaluationEpsilon = v.evaluation.epsilon ?? attack.epsilon;
+  const { name, ...rest } = v;
+  return {
+    name: name ?? 'experiment',
+    ...rest,
+    data: { ...v.data, augment: v.data.augment === 'auto' ? (dataset?.defaultAugment ?? 'none') : v.data.augment },
+    teacher: v.teacher && {
+      ...v.teacher,
+      train: teacherTrain ? { ...teacherTrain, attack: resolveAttack(teacherTrain.attack, datasetEpsilon) } : null,
+    },
+    training: { ...v.training, attack },
+    evaluation: {
+      ...v.evaluation,
+      epsilon: evaluationEpsilon,
+      epsilons: v.evaluation.epsilons ?? defaultEpsilons(evaluationEpsilon),
+    },
+  };
+}
+
+/** The experiment schema: validates a file's plain content and returns the spec with every default. */
+export const experimentSchema = experimentFields.transform(resolveDefaults);
+
+/** A validated experiment with every default filled in and numbers evaluated. */
+export type ExperimentSpec = z.infer<typeof experimentSchema>;

@@ -1,0 +1,84 @@
+/**
+ * The interface every training method implements: given a batch, the loss to minimise. The run's
+ * training loop is the same for all of them; what differs is what happens before the gradient (the
+ * adversarial search, the teacher's outputs) and the loss itself.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { AttackOptions } from '../attacks/attack';
+import { Model, ModelOutput } from '../models/model';
+import { Params } from '../models/params';
+import { Rng } from '../util/rng';
+
+export interface Batch {
+  x: tf.Tensor4D;
+  /** Integer labels. */
+  y: tf.Tensor1D;
+  /** The labels on the JS side (for memory-bank negatives and statistics). */
+  labels: Int32Array;
+  /** Indices of the samples in the training split (GACD's memory bank is indexed by them). */
+  indices: Int32Array;
+}
+
+export interface MethodContext {
+  student: Model;
+  /** Present for distillation methods; frozen (never trained here). */
+  teacher: Model | null;
+  /** The method's own settings, validated by its catalog schema, defaults filled in. */
+  settings: Record<string, unknown>;
+  /** The training attack (epsilon, step size, steps, random start). */
+  attack: Omit<AttackOptions, 'loss' | 'targetProbs'>;
+  trainSize: number;
+  /** Labels of the whole training split, for class-aware negatives. */
+  trainLabels: Int32Array;
+  numClasses: number;
+  seed: number;
+}
+
+/** Per-sample weights of a batch, for the reweighting charts. */
+export interface SampleWeights {
+  weights: Float32Array;
+  /** The teacher's probability of the true class where the weight was computed. */
+  confidence: Float32Array;
+  teacherCorrect: Uint8Array;
+}
+
+export interface Prepared {
+  /** The input the student trains on (clean or adversarial). Owned by the caller once returned. */
+  input: tf.Tensor4D;
+  /** Any further tensors the loss needs; the caller disposes them after the step. */
+  tensors: Record<string, tf.Tensor>;
+  weights?: SampleWeights;
+}
+
+export interface LossOutput {
+  loss: tf.Scalar;
+  /** Named loss terms for the logs (already weighted as they enter the loss). */
+  terms: Record<string, tf.Scalar>;
+  /** The student's logits on `prepared.input`, for the training accuracy. */
+  logits: tf.Tensor2D;
+}
+
+export interface Method {
+  readonly name: string;
+  /** Trainable variables of the method's own (e.g. GACD's projection heads), or null. */
+  readonly extraParams: Params | null;
+  /** Outside the gradient tape: adversarial examples, teacher outputs, sample weights. */
+  prepare(batch: Batch, rng: Rng): Prepared;
+  /** Inside the gradient tape. */
+  loss(batch: Batch, prepared: Prepared): LossOutput;
+  /** After the update (e.g. the memory bank's momentum update). */
+  afterStep?(batch: Batch, prepared: Prepared): void;
+  /** The paired embeddings (student, teacher) the method aligns, when it has projection heads. */
+  embeddings?(student: ModelOutput, teacher: ModelOutput): [tf.Tensor2D, tf.Tensor2D];
+  /** State beyond the parameters that a checkpoint must keep (e.g. a memory bank). */
+  state?(): Record<string, Float32Array | number[]>;
+  loadState?(state: Record<string, Float32Array | number[]>): void;
+  dispose?(): void;
+}
+
+export type MethodFactory = (ctx: MethodContext) => Method;
+
+/** The model in evaluation mode as a logits function, the convention for every attack we run. */
+export function evalLogits(model: Model): (x: tf.Tensor4D) => tf.Tensor2D {
+  return (x) => model.apply(x, { training: false }).logits;
+}

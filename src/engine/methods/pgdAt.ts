@@ -1,0 +1,24 @@
+/**
+ * PGD adversarial training.
+ * Madry, Makelov, Schmidt, Tsipras, Vladu, ICLR 2018 (arXiv 1706.06083).
+ *   L = CE(f(x'), y),  x' = PGD_eps(CE(f(.), y)) with a random start
+ * The attack runs on the model in evaluation mode (batch-norm running statistics), our convention
+ * for every method.
+ */
+import { pgd } from '../attacks/pgd';
+import { MethodFactory, evalLogits } from './method';
+import { crossEntropy } from './losses';
+
+export const pgdAt: MethodFactory = ({ student, attack }) => ({
+  name: 'pgd-at',
+  extraParams: null,
+  prepare(batch, rng) {
+    const input = pgd.perturb(evalLogits(student), batch.x, batch.y, { ...attack, loss: 'ce' }, rng);
+    return { input, tensors: {} };
+  },
+  loss(batch, prepared) {
+    const logits = student.apply(prepared.input, { training: true }).logits;
+    const ce = crossEntropy(logits, batch.y);
+    return { loss: ce, terms: { ce }, logits };
+  },
+});

@@ -1,0 +1,227 @@
+/**
+ * A whole run of an experiment: pick the backend, load the data, get the teacher (from its
+ * checkpoint or by training it), train the student and the baselines, evaluate every model, and
+ * write the results. Each step leaves its trace in the run directory, so `resume` can pick up
+ * after a stop, a crash or a full disk.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelResults } from '../../protocol/events';
+import { BackendInfo, selectBackend } from '../backend/select';
+import { augmenterFor } from '../data/augment';
+import { loadDataset } from '../data/load';
+import type { LoadedDataset } from '../data/types';
+import type { ExperimentSpec } from '../experiment/schema';
+import { buildModel } from '../models/registry';
+import type { Model } from '../models/model';
+import { describeIoError, writeFileAtomic } from './atomicWrite';
+import { readCheckpoint, loadWeights } from './checkpoint';
+import { evaluateModel } from './evaluate';
+import { EventLog, Listener } from './eventLog';
+import { RunDir } from './runDir';
+import { TrainOutcome, TrainingSpec, pointerFile, safeName, trainModel } from './trainModel';
+import { ENGINE_VERSION } from '../version';
+
+export interface RunOptions {
+  spec: ExperimentSpec;
+  /** The experiment file's folder: relative paths in the spec resolve against it. */
+  baseDir: string;
+  dir: RunDir;
+  resumed: boolean;
+  /** Overrides spec.backend (the CLI's --backend). */
+  backend?: string;
+  listeners: Listener[];
+  shouldStop: () => boolean;
+}
+
+export type RunStatus = 'finished' | 'stopped' | 'failed';
+
+interface Member {
+  label: string;
+  method: string;
+  settings: Record<string, unknown>;
+  training: TrainingSpec;
+}
+
+export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus; results: ModelResults[] }> {
+  const started = Date.now();
+  const log = new EventLog(o.dir.events);
+  for (const l of o.listeners) log.listen(l);
+  const fail = (code: string, message: string, fix: string) => {
+    log.emit({ type: 'error', code, message, fix });
+    log.emit({ type: 'run-end', status: 'failed', durationMs: Date.now() - started });
+    return { status: 'failed' as const, results: [] };
+  };
+
+  let backend: BackendInfo;
+  let data: LoadedDataset;
+  const spec = o.spec;
+  try {
+    backend = await selectBackend((o.backend ?? spec.backend) as 'auto');
+    data = await loadDataset(spec.data.dataset, {
+      path: spec.data.path ? path.resolve(o.baseDir, spec.data.path) : undefined,
+      trainSize: spec.data.train_size ?? undefined,
+      testSize: spec.data.test_size ?? undefined,
+      seed: spec.seed,
+    });
+  } catch (err) {
+    return fail('setup', (err as Error).message, 'fix the experiment file or the installation and run again');
+  }
+  log.emit({
+    type: 'run-start',
+    runId: path.basename(o.dir.root),
+    experiment: spec.name,
+    runDir: o.dir.root,
+    backend: backend.name,
+    backendDetail: backend.detail,
+    resumed: o.resumed,
+    versions: { engine: ENGINE_VERSION, tfjs: tf.version_core, node: process.versions.node },
+    spec,
+  });
+  for (const t of backend.tried) log.emit({ type: 'warning', message: `backend ${t.name} not used: ${t.error}` });
+
+  const [h, w, c] = data.info.shape;
+  const build = (arch: string, seedOffset: number): Model =>
+    buildModel(arch, { inputShape: [h, w, c], numClasses: data.info.numClasses, seed: spec.seed + seedOffset });
+  const augmentKind = (spec.data.augment as string) === 'auto' ? data.info.defaultAugment : (spec.data.augment as 'none' | 'crop-flip');
+  const augment = augmenterFor(augmentKind);
+  const training = resolveTraining(spec.training, data.info.defaultEpsilon);
+  const models: Array<{ member: Member; model: Model; arch: string }> = [];
+
+  try {
+    // Train (or continue training) one model; `undefined` means it finished.
+    const train = async (member: Member, model: Model, teacher: Model | null, seedOffset: number) => {
+      const pointer = pointerFile(o.dir.checkpoints, member.label);
+      let resumeFrom;
+      if (fs.existsSync(pointer)) {
+        const p = JSON.parse(fs.readFileSync(pointer, 'utf8')) as { path: string; completed: boolean };
+        const ck = readCheckpoint(path.join(o.dir.checkpoints, p.path));
+        if (p.completed) {
+          loadWeights(ck, model, `checkpoint of ${member.label}`);
+          return undefined;
+        }
+        resumeFrom = ck;
+      }
+      const outcome = await trainModel({
+        label: member.label,
+        model,
+        teacher,
+        method: member.method,
+        methodSettings: member.settings,
+        training: member.training,
+        train: data.train,
+        test: data.test,
+        augment,
+        seed: spec.seed + seedOffset,
+        log,
+        checkpointsDir: o.dir.checkpoints,
+        shouldStop: o.shouldStop,
+        resumeFrom,
+      });
+      return outcome.status === 'finished' ? undefined : (outcome as Exclude<TrainOutcome, { status: 'finished' }>);
+    };
+
+    // The teacher: from its checkpoint, or trained by its own recipe.
+    let teacher: Model | null = null;
+    if (spec.teacher) {
+      teacher = build(spec.teacher.model, 1000);
+      if (spec.teacher.checkpoint) {
+        const where = path.resolve(o.baseDir, spec.teacher.checkpoint);
+        loadWeights(readCheckpoint(where), teacher, where);
+        log.emit({ type: 'stage-start', model: 'teacher', method: 'checkpoint', arch: teacher.arch, epochs: 0, stepsPerEpoch: 0, params: teacher.params.count(), loadedFrom: where });
+        models.push({ member: { label: 'teacher', method: 'checkpoint', settings: {}, training }, model: teacher, arch: teacher.arch });
+      } else if (spec.teacher.train) {
+        const { method, ...rest } = spec.teacher.train;
+        const member: Member = { label: 'teacher', method, settings: rest, training: resolveTraining({ ...spec.training, ...pick(rest, spec.training) }, data.info.defaultEpsilon) };
+        const stopped = await train(member, teacher, null, 1000);
+        if (stopped) return end(stopped);
+        models.push({ member, model: teacher, arch: teacher.arch });
+      }
+    }
+
+    const { name: studentMethod, ...studentSettings } = spec.method;
+    const members: Member[] = [
+      { label: 'student', method: studentMethod, settings: studentSettings, training },
+      ...spec.baselines.map((b) => {
+        const { method, label, ...settings } = b;
+        return { label: `baseline:${label ?? method}`, method, settings, training };
+      }),
+    ];
+    for (const member of members) {
+      const model = build(spec.student.model, 0);
+      const stopped = await train(member, model, teacher, 0);
+      if (stopped) return end(stopped);
+      models.push({ member, model, arch: model.arch });
+    }
+
+    // Evaluation of every model, each saved as soon as it is done.
+    const ev = spec.evaluation;
+    const epsilon = ev.epsilon ?? training.attack.epsilon;
+    const testSplit = ev.test_size ? headSplit(data.test, ev.test_size) : data.test;
+    const results: ModelResults[] = [];
+    for (const { member, model, arch } of models) {
+      const saved = path.join(o.dir.evaluation, `${safeName(member.label)}.json`);
+      let r: ModelResults;
+      if (fs.existsSync(saved)) {
+        r = JSON.parse(fs.readFileSync(saved, 'utf8')) as ModelResults;
+      } else {
+        if (o.shouldStop()) return end({ status: 'stopped' });
+        const e = evaluateModel(model, testSplit, {
+          epsilon,
+          attacks: ev.attacks,
+          epsilons: ev.epsilons ?? [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
+          batchSize: ev.batch_size,
+          seed: spec.seed + 17,
+        });
+        r = {
+          model: member.label,
+          method: member.method,
+          arch,
+          results: e.results,
+          accuracyVsEpsilon: e.accuracyVsEpsilon,
+          worstClass: { className: data.info.classNames[e.worstClass.classIndex], accuracy: e.worstClass.accuracy },
+          examples: e.examples,
+        };
+        writeFileAtomic(saved, JSON.stringify(r, null, 1));
+      }
+      log.emit({ type: 'evaluation', ...r });
+      results.push(r);
+    }
+    writeFileAtomic(o.dir.results, JSON.stringify({ experiment: spec.name, backend: backend.name, epsilon, models: results }, null, 2));
+    log.emit({ type: 'run-end', status: 'finished', durationMs: Date.now() - started, results });
+    return { status: 'finished', results };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code) {
+      const io = describeIoError(err, `the run folder ${o.dir.root}`);
+      return fail(io.code, `${io.message}; the previous checkpoint is intact`, io.fix);
+    }
+    return fail('engine', e?.message ?? String(err), 'see the message; fix the experiment file and resume with gacd resume');
+  } finally {
+    for (const m of models) m.model.params.dispose();
+  }
+
+  function end(outcome: Exclude<TrainOutcome, { status: 'finished' }>) {
+    if (outcome.status === 'failed') return fail(outcome.code, outcome.message, outcome.fix);
+    log.emit({ type: 'run-end', status: 'stopped', durationMs: Date.now() - started });
+    return { status: 'stopped' as const, results: [] };
+  }
+}
+
+/** The training block with the attack's defaults resolved (epsilon from the dataset, step eps/4). */
+function resolveTraining(t: ExperimentSpec['training'], datasetEpsilon: number): TrainingSpec {
+  const epsilon = t.attack.epsilon ?? datasetEpsilon;
+  return { ...t, attack: { ...t.attack, epsilon, step_size: t.attack.step_size ?? epsilon / 4 } };
+}
+
+/** The keys of `from` that are training keys. */
+function pick(from: Record<string, unknown>, like: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(from).filter(([k]) => k in like));
+}
+
+function headSplit(split: LoadedDataset['test'], n: number): LoadedDataset['test'] {
+  const count = Math.min(n, split.count);
+  const size = split.shape[0] * split.shape[1] * split.shape[2];
+  return { ...split, count, images: split.images.subarray(0, count * size), labels: split.labels.subarray(0, count) };
+}

@@ -1,0 +1,298 @@
+/**
+ * Trains one model of a run (the teacher, the student or a baseline) with its method. Reads
+ * top-down: per epoch, per batch: learning rate, step, progress; at the end of an epoch: the
+ * monitors and a checkpoint. A stop request ends the run after a checkpoint at the next step
+ * boundary; a non-finite loss ends it before the bad update touches the weights.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { emptyWeightLog, histogram, samplePairs } from '../analysis/weightStats';
+import { Augmenter } from '../data/augment';
+import { batchCount, batches } from '../data/batches';
+import { Split } from '../data/types';
+import { Batch as MethodBatch, Method } from '../methods/method';
+import { countCorrect } from '../methods/losses';
+import { methodImplementations } from '../methods/registry';
+import { Model } from '../models/model';
+import { Rng, RngState } from '../util/rng';
+import { LoadedCheckpoint, loadWeights, methodStateOf, optimizerState, writeCheckpoint } from './checkpoint';
+import { EventLog } from './eventLog';
+import { accuracy, head, robustAccuracy, similarity } from './monitor';
+import { learningRate } from './schedule';
+import { Sgd } from './sgd';
+
+export interface TrainingSpec {
+  epochs: number;
+  batch_size: number;
+  lr: number;
+  momentum: number;
+  weight_decay: number;
+  schedule: 'constant' | 'piecewise' | 'cosine';
+  milestones: number[];
+  lr_decay: number;
+  attack: { epsilon: number; step_size: number | null; steps: number; random_start: boolean };
+}
+
+export interface TrainModelOptions {
+  label: string;
+  model: Model;
+  teacher: Model | null;
+  method: string;
+  methodSettings: Record<string, unknown>;
+  training: TrainingSpec;
+  train: Split;
+  test: Split;
+  augment?: Augmenter;
+  seed: number;
+  log: EventLog;
+  /** Folder of this run's checkpoints. */
+  checkpointsDir: string;
+  shouldStop: () => boolean;
+  /** A checkpoint of this model to continue from. */
+  resumeFrom?: LoadedCheckpoint;
+}
+
+export type TrainOutcome = { status: 'finished' | 'stopped' } | { status: 'failed'; code: string; message: string; fix: string };
+
+/** The file that points at a model's latest checkpoint folder. */
+export function pointerFile(checkpointsDir: string, label: string): string {
+  return path.join(checkpointsDir, `${safeName(label)}.json`);
+}
+
+export function safeName(label: string): string {
+  return label.replace(/[^a-zA-Z0-9_-]+/g, '-');
+}
+
+export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
+  const t = o.training;
+  const attack = {
+    epsilon: t.attack.epsilon,
+    stepSize: t.attack.step_size ?? t.attack.epsilon / 4,
+    steps: t.attack.steps,
+    randomStart: t.attack.random_start,
+  };
+  const factory = methodImplementations[o.method];
+  if (!factory) throw new Error(`unknown method '${o.method}'`);
+  const method: Method = factory({
+    student: o.model,
+    teacher: o.teacher,
+    settings: o.methodSettings,
+    attack,
+    trainSize: o.train.count,
+    trainLabels: o.train.labels,
+    numClasses: o.train.numClasses,
+    seed: o.seed,
+  });
+  const vars: Array<[string, tf.Variable]> = [
+    ...o.model.params.trainableNamed(),
+    ...(method.extraParams?.trainableNamed() ?? []),
+  ];
+  const sgd = new Sgd(vars, { momentum: t.momentum, weightDecay: t.weight_decay });
+  const stepsPerEpoch = batchCount(o.train.count, t.batch_size);
+  const probe = head(o.test, 256);
+  const testSlice = head(o.test, 1000);
+
+  // Where to start: a fresh model, or exactly where a checkpoint left off.
+  let epoch = 0;
+  let skipSteps = 0;
+  let dataRng = new Rng(o.seed);
+  let attackRng = new Rng(o.seed ^ 0x5bd1e995);
+  if (o.resumeFrom) {
+    const st = o.resumeFrom.state;
+    loadWeights(o.resumeFrom, o.model, `checkpoint of ${o.label}`, method.extraParams);
+    sgd.load(optimizerState(o.resumeFrom));
+    if (method.loadState) method.loadState(methodStateOf(o.resumeFrom));
+    epoch = st.epoch;
+    skipSteps = st.step;
+    dataRng = new Rng(st.rng.dataEpochStart);
+    attackRng = new Rng(st.rng.attack);
+  }
+
+  o.log.emit({
+    type: 'stage-start',
+    model: o.label,
+    method: o.method,
+    arch: o.model.arch,
+    epochs: t.epochs,
+    stepsPerEpoch,
+    params: o.model.params.count(),
+  });
+
+  const save = (epochsDone: number, stepInEpoch: number, epochStart: RngState, completed: boolean) => {
+    const dir = path.join(o.checkpointsDir, `${safeName(o.label)}-e${epochsDone}-s${stepInEpoch}`);
+    writeCheckpoint(
+      dir,
+      {
+        arch: o.model.arch,
+        inputShape: o.model.inputShape,
+        numClasses: o.model.numClasses,
+        model: o.label,
+        method: o.method,
+        epoch: epochsDone,
+        step: stepInEpoch,
+        completed,
+        rng: { dataEpochStart: epochStart, attack: attackRng.state },
+      },
+      { model: o.model, methodParams: method.extraParams, optimizer: sgd.state(), methodState: method.state?.() ?? {} },
+    );
+    const pointer = pointerFile(o.checkpointsDir, o.label);
+    const previous = fs.existsSync(pointer) ? (JSON.parse(fs.readFileSync(pointer, 'utf8')) as { path: string }).path : null;
+    fs.writeFileSync(`${pointer}.tmp`, JSON.stringify({ path: path.basename(dir), epoch: epochsDone, step: stepInEpoch, completed }));
+    fs.renameSync(`${pointer}.tmp`, pointer);
+    // Keep the newest checkpoint and the one before it.
+    for (const entry of fs.readdirSync(o.checkpointsDir)) {
+      const full = path.join(o.checkpointsDir, entry);
+      if (entry.startsWith(`${safeName(o.label)}-e`) && !entry.includes('.tmp-') && entry !== path.basename(dir) && entry !== previous) {
+        fs.rmSync(full, { recursive: true, force: true });
+      }
+    }
+    o.log.emit({ type: 'checkpoint', model: o.label, epoch: epochsDone, path: dir });
+  };
+
+  try {
+    const started = Date.now();
+    let stepsDone = 0;
+    const totalSteps = (t.epochs - epoch) * stepsPerEpoch - skipSteps;
+    for (; epoch < t.epochs; epoch++) {
+      const epochStart = dataRng.state;
+      const epochStarted = Date.now();
+      const weightLog = emptyWeightLog();
+      const sums: Record<string, number> = {};
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let step = 0;
+      for (const b of batches(o.train, t.batch_size, dataRng, { augment: o.augment })) {
+        if (step < skipSteps) {
+          step++;
+          continue;
+        }
+        const lr = learningRate({ ...t }, epoch + step / stepsPerEpoch);
+        const result = trainStep(o.model, method, sgd, b, lr, attackRng);
+        if (!Number.isFinite(result.loss)) {
+          return {
+            status: 'failed',
+            code: 'non-finite-loss',
+            message: `${o.label}: the loss became ${result.loss} at epoch ${epoch + 1}, step ${step + 1} (lr ${lr.toPrecision(3)}); the update was not applied and the last checkpoint is kept`,
+            fix: 'lower training.lr (or the method\'s loss weights) and run again, or resume from the last checkpoint with a smaller lr',
+          };
+        }
+        lossSum += result.loss * b.size;
+        for (const [k, v] of Object.entries(result.terms)) sums[k] = (sums[k] ?? 0) + v * b.size;
+        correct += result.correct;
+        seen += b.size;
+        if (result.weights) {
+          weightLog.weights.push(...result.weights.weights);
+          weightLog.confidence.push(...result.weights.confidence);
+          for (const c of result.weights.teacherCorrect) weightLog.teacherCorrect.push(c === 1);
+        }
+        step++;
+        stepsDone++;
+        // Let signal handlers (a stop request) and stdout run between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+        const elapsed = (Date.now() - started) / 1000;
+        o.log.emit({
+          type: 'progress',
+          model: o.label,
+          epoch: epoch + 1,
+          step,
+          stepsPerEpoch,
+          loss: result.loss,
+          imagesPerSecond: (stepsDone * t.batch_size) / Math.max(elapsed, 1e-3),
+          etaSeconds: (elapsed / stepsDone) * (totalSteps - stepsDone),
+        });
+        if (o.shouldStop() && step < stepsPerEpoch) {
+          save(epoch, step, epochStart, false);
+          return { status: 'stopped' };
+        }
+      }
+      skipSteps = 0;
+
+      const seed = o.seed + epoch;
+      const lossTerms = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(seen, 1)]));
+      o.log.emit({
+        type: 'epoch',
+        model: o.label,
+        epoch: epoch + 1,
+        epochs: t.epochs,
+        lr: learningRate({ ...t }, epoch + 1 - 1e-9),
+        loss: lossSum / Math.max(seen, 1),
+        lossTerms,
+        trainAccuracy: correct / Math.max(seen, 1),
+        testAccuracy: accuracy(o.model, testSlice),
+        robustAccuracy: attack.epsilon > 0 ? robustAccuracy(o.model, probe, attack, seed) : undefined,
+        durationMs: Date.now() - epochStarted,
+      });
+      if (o.teacher) {
+        o.log.emit({ type: 'similarity', model: o.label, epoch: epoch + 1, ...similarity(o.model, o.teacher, method, probe, attack, seed) });
+      }
+      if (weightLog.weights.length > 0) {
+        const w = weightLog.weights;
+        o.log.emit({
+          type: 'sample-weights',
+          model: o.label,
+          epoch: epoch + 1,
+          scheme: String(o.methodSettings.reweight ?? 'none'),
+          histogram: histogram(w, 20),
+          mean: w.reduce((a, v) => a + v, 0) / w.length,
+          samples: samplePairs(weightLog, 300, seed),
+        });
+      }
+      save(epoch + 1, 0, dataRng.state, epoch + 1 === t.epochs);
+      if (o.shouldStop() && epoch + 1 < t.epochs) return { status: 'stopped' };
+    }
+    return { status: 'finished' };
+  } finally {
+    sgd.dispose();
+    method.dispose?.();
+  }
+}
+
+interface StepResult {
+  loss: number;
+  terms: Record<string, number>;
+  correct: number;
+  weights?: { weights: Float32Array; confidence: Float32Array; teacherCorrect: Uint8Array };
+}
+
+/** One optimisation step; every tensor it makes is released before it returns. */
+export function trainStep(
+  model: Model,
+  method: Method,
+  sgd: Sgd,
+  b: { images: Float32Array; labels: Int32Array; indices: Int32Array; size: number },
+  lr: number,
+  rng: Rng,
+): StepResult {
+  return tf.tidy(() => {
+    const batch: MethodBatch = {
+      x: tf.tensor4d(b.images, [b.size, ...model.inputShape]),
+      y: tf.tensor1d(b.labels, 'int32'),
+      labels: b.labels,
+      indices: b.indices,
+    };
+    const prepared = method.prepare(batch, rng);
+    let terms: Record<string, tf.Scalar> = {};
+    let logits: tf.Tensor2D | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = method.loss(batch, prepared);
+      terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, tf.keep(v)]));
+      logits = tf.keep(out.logits);
+      return out.loss;
+    });
+    const loss = value.dataSync()[0];
+    if (Number.isFinite(loss)) {
+      sgd.apply(grads, lr);
+      method.afterStep?.(batch, prepared);
+    }
+    const result: StepResult = {
+      loss,
+      terms: Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.dataSync()[0]])),
+      correct: countCorrect(logits!, batch.y),
+      weights: prepared.weights,
+    };
+    tf.dispose([prepared.input, ...Object.values(prepared.tensors), ...Object.values(terms), logits!]);
+    return result as unknown as tf.TensorContainer;
+  }) as unknown as StepResult;
+}

@@ -1,0 +1,175 @@
+/**
+ * The engine's events: what `gacd run --json` prints one a line and what `events.jsonl` holds.
+ * Typed once here and validated where they arrive (the extension, the dashboards, tests).
+ */
+import { z } from 'zod';
+
+/** Which model of the run an event is about: `teacher`, `student`, or `baseline:<method>`. */
+const model = z.string();
+
+const base = {
+  seq: z.number().int().nonnegative(),
+  time: z.string(),
+};
+
+const accuracyAt = z.object({ epsilon: z.number(), accuracy: z.number() });
+
+export const attackResult = z.object({
+  attack: z.string(),
+  epsilon: z.number(),
+  accuracy: z.number(),
+});
+
+export const modelResults = z.object({
+  model,
+  method: z.string(),
+  arch: z.string(),
+  results: z.array(attackResult),
+  accuracyVsEpsilon: z.array(accuracyAt),
+  /** Robust accuracy of the worst class under the strongest attack evaluated. */
+  worstClass: z.object({ className: z.string(), accuracy: z.number() }).optional(),
+  examples: z.number().int(),
+});
+
+export const runStart = z.object({
+  ...base,
+  type: z.literal('run-start'),
+  runId: z.string(),
+  experiment: z.string(),
+  runDir: z.string(),
+  backend: z.string(),
+  backendDetail: z.string(),
+  resumed: z.boolean(),
+  versions: z.record(z.string(), z.string()),
+  spec: z.unknown(),
+});
+
+export const stageStart = z.object({
+  ...base,
+  type: z.literal('stage-start'),
+  model,
+  method: z.string(),
+  arch: z.string(),
+  epochs: z.number().int(),
+  stepsPerEpoch: z.number().int(),
+  params: z.number().int(),
+  /** Set when the model was loaded from a checkpoint instead of trained. */
+  loadedFrom: z.string().optional(),
+});
+
+export const progress = z.object({
+  ...base,
+  type: z.literal('progress'),
+  model,
+  epoch: z.number().int(),
+  step: z.number().int(),
+  stepsPerEpoch: z.number().int(),
+  loss: z.number(),
+  imagesPerSecond: z.number(),
+  /** Seconds left in this model's training. */
+  etaSeconds: z.number(),
+});
+
+export const epochEnd = z.object({
+  ...base,
+  type: z.literal('epoch'),
+  model,
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  lr: z.number(),
+  loss: z.number(),
+  /** The mean of each loss term over the epoch (for GACD: ce, contrastive, kd). */
+  lossTerms: z.record(z.string(), z.number()),
+  trainAccuracy: z.number(),
+  testAccuracy: z.number(),
+  /** PGD accuracy on a fixed slice of the test split, to watch robustness while training. */
+  robustAccuracy: z.number().optional(),
+  durationMs: z.number(),
+});
+
+export const similarity = z.object({
+  ...base,
+  type: z.literal('similarity'),
+  model,
+  epoch: z.number().int(),
+  cka: z.object({ clean: z.number(), adversarial: z.number() }),
+  /** Cosine of the projected embeddings, for methods that have projection heads (GACD). */
+  cosine: z.object({ clean: z.number(), adversarial: z.number() }).optional(),
+  /** Mean absolute difference of the teacher's and student's class-correlation matrices of logits. */
+  logitCorrelationGap: z.number(),
+});
+
+export const sampleWeights = z.object({
+  ...base,
+  type: z.literal('sample-weights'),
+  model,
+  epoch: z.number().int(),
+  scheme: z.string(),
+  histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) }),
+  mean: z.number(),
+  /** A sample of (teacher confidence on the true class, weight) pairs. */
+  samples: z.array(z.object({ confidence: z.number(), weight: z.number(), teacherCorrect: z.boolean() })),
+});
+
+export const evaluation = modelResults.extend({
+  ...base,
+  type: z.literal('evaluation'),
+});
+
+export const checkpoint = z.object({
+  ...base,
+  type: z.literal('checkpoint'),
+  model,
+  epoch: z.number().int(),
+  path: z.string(),
+});
+
+export const warning = z.object({
+  ...base,
+  type: z.literal('warning'),
+  message: z.string(),
+});
+
+export const error = z.object({
+  ...base,
+  type: z.literal('error'),
+  code: z.string(),
+  message: z.string(),
+  fix: z.string().optional(),
+});
+
+export const runEnd = z.object({
+  ...base,
+  type: z.literal('run-end'),
+  status: z.enum(['finished', 'stopped', 'failed']),
+  durationMs: z.number(),
+  results: z.array(modelResults).optional(),
+});
+
+export const engineEvent = z.discriminatedUnion('type', [
+  runStart,
+  stageStart,
+  progress,
+  epochEnd,
+  similarity,
+  sampleWeights,
+  evaluation,
+  checkpoint,
+  warning,
+  error,
+  runEnd,
+]);
+
+export type EngineEvent = z.infer<typeof engineEvent>;
+export type ModelResults = z.infer<typeof modelResults>;
+export type AttackResult = z.infer<typeof attackResult>;
+
+/** Distributive Omit, so each member of the union keeps its own fields. */
+type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
+/** An event before the log stamps it with its sequence number and time. */
+export type EventBody = DistributiveOmit<EngineEvent, 'seq' | 'time'>;
+
+/** Parses one line of `events.jsonl` or `--json` output; throws with the reason if it is not an event. */
+export function parseEvent(line: string): EngineEvent {
+  return engineEvent.parse(JSON.parse(line));
+}

@@ -18,7 +18,7 @@ export function editDistance(a: string, b: string): number {
 /**
  * The candidates close enough to `word` to suggest, best first: within a third of the longer
  * length (at least 2 edits), or differing only in separators (`batch-size` for `batch_size`), or
- * one a prefix of the other (`cifar` for `cifar10`).
+ * one containing the other (`cifar` for `cifar10`, `resnet18` for `preact-resnet18`).
  */
 export function closestMatches(word: string, candidates: readonly string[], max = 3): string[] {
   const norm = (s: string) => s.toLowerCase().replace(/[-_\s.]/g, '');
@@ -28,8 +28,8 @@ export function closestMatches(word: string, candidates: readonly string[], max 
       let d = editDistance(word, c);
       if (norm(c) === norm(word)) d = 0;
       const limit = Math.max(2, Math.floor(Math.max(word.length, c.length) / 3));
-      const prefix = word.length >= 3 && (c.startsWith(word) || word.startsWith(c));
-      return { c, d, ok: d <= limit || prefix };
+      const contained = Math.min(word.length, c.length) >= 3 && (c.toLowerCase().includes(word.toLowerCase()) || word.toLowerCase().includes(c.toLowerCase()));
+      return { c, d, ok: d <= limit || contained };
     })
     .filter((x) => x.ok)
     .sort((x, y) => x.d - y.d);

@@ -34,7 +34,8 @@ export function suggestEvaluationAttacks(name: string): string[] {
   if (parseEvaluationAttack(lower)) return [lower];
   const m = /^(pgd|cw)[\s_]*-?[\s_]*(\d+)$/.exec(lower);
   if (m && Number(m[2]) > 0) return [`${m[1]}-${Number(m[2])}`];
-  if (lower === 'pgd') return ['pgd-20'];
-  if (lower === 'cw' || lower === 'cw-inf' || lower === 'cwinf') return ['cw-30'];
+  // Variants we do not run (apgd, pgd-inf, cw_inf...) get the nearest attack we do.
+  if (lower.includes('pgd')) return ['pgd-20'];
+  if (lower.startsWith('cw')) return ['cw-20'];
   return closestMatches(lower, COMMON_EVALUATION_ATTACKS);
 }

@@ -86,14 +86,19 @@ export function evaluateExpression(text: string): ExpressionResult {
 
 class ExpressionError extends Error {}
 
+/** Only digits, operators, parentheses, dots, exponents and spaces. */
+const LOOKS_ARITHMETIC = /^[\d\s.eE+\-*\/()]*\d[\d\s.eE+\-*\/()]*$/;
+
 /**
  * Wraps a number schema so that it also accepts an arithmetic expression given as a string. The
- * parsed value is always the evaluated number; a string that does not evaluate is an issue whose
- * message says why (`params.expression` marks it for the problem mapper).
+ * parsed value is always the evaluated number; an arithmetic-looking string that does not evaluate
+ * (`8//255`) is an issue whose message says why (`params.expression` marks it for the problem
+ * mapper); any other string is left to the number schema, which reports the wrong type.
  */
 export function numberOrExpression<T extends z.ZodType<number>>(schema: T) {
   return z.preprocess((value, ctx) => {
-    if (typeof value !== 'string') return value;
+    // Words ("five", "auto") are simply the wrong type: the number schema says so itself.
+    if (typeof value !== 'string' || !LOOKS_ARITHMETIC.test(value)) return value;
     const r = evaluateExpression(value);
     if (r.ok) return r.value;
     ctx.addIssue({

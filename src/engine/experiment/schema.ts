@@ -195,7 +195,7 @@ export const experimentFields = z
         attacks: z
           .array(evaluationAttack)
           .min(1)
-          .default(() => ['clean', 'fgsm', 'pgd-20', 'cw-30'])
+          .default(() => ['clean', 'fgsm', 'pgd-20', 'cw-20'])
           .meta(meta({ catalog: 'attack' }))
           .describe(`Attacks to report, each one of ${EVALUATION_ATTACK_FORMS} (steps after the dash).`),
         epsilons: z

@@ -11,6 +11,10 @@ import { z } from 'zod';
 import type { MethodInfo } from '../catalog';
 import { numberOrExpression } from '../experiment/expression';
 
+/** The sentence hover shows on each GACD setting that the paper does not confirm. */
+const reconstructed = (description: string) =>
+  `${description} Reconstructed from the abstract; the paper's exact choice is unknown.`;
+
 /** A number setting that also accepts arithmetic such as `1/0.07`. */
 const num = (schema: z.ZodNumber = z.number()) => numberOrExpression(schema);
 
@@ -37,50 +41,50 @@ export const ardSettings = z.object({
 export const gacdSettings = z.object({
   gamma: num(z.number().min(0))
     .default(1)
-    .describe('Weight of CE on the student\'s logits at the adversarial input, CE(S(x\'), y).'),
+    .describe(reconstructed('Weight of CE on the student\'s logits at the adversarial input, CE(S(x\'), y).')),
   beta: num(z.number().min(0))
     .default(0.8)
-    .describe('Weight of the (reweighted) contrastive term between teacher and student embeddings.'),
+    .describe(reconstructed('Weight of the (reweighted) contrastive term between teacher and student embeddings.')),
   alpha: num(z.number().min(0))
     .default(0)
-    .describe('Weight of an optional KD term KL(T(x) ‖ S(x\')) at kd_temperature; 0 turns it off.'),
+    .describe(reconstructed('Weight of an optional KD term KL(T(x) ‖ S(x\')) at kd_temperature; 0 turns it off.')),
   kd_temperature: num(z.number().positive())
     .default(4)
-    .describe('Softmax temperature of the optional KD term (used only when alpha > 0).'),
+    .describe(reconstructed('Softmax temperature of the optional KD term (used only when alpha > 0).')),
   student_tap: z
     .string()
     .min(1)
     .default('penultimate')
-    .describe('Named feature tap of the student whose output is embedded (any tap the model exposes).'),
+    .describe(reconstructed('Named feature tap of the student whose output is embedded (any tap the model exposes).')),
   teacher_tap: z
     .string()
     .min(1)
     .default('penultimate')
-    .describe('Named feature tap of the teacher whose output is embedded (any tap the model exposes).'),
+    .describe(reconstructed('Named feature tap of the teacher whose output is embedded (any tap the model exposes).')),
   embed_dim: z
     .int()
     .min(1)
     .default(128)
-    .describe('Size d of the linear embedding heads g_T and g_S (followed by L2 normalisation).'),
+    .describe(reconstructed('Size d of the linear embedding heads g_T and g_S (followed by L2 normalisation).')),
   critic: z
     .enum(['nce', 'infonce'])
     .default('nce')
-    .describe("'nce': CRD-style NCE with a momentum memory bank of negatives; 'infonce': InfoNCE with in-batch negatives (for small data)."),
+    .describe(reconstructed("'nce': CRD-style NCE with a momentum memory bank of negatives; 'infonce': InfoNCE with in-batch negatives (for small data).")),
   negatives: z
     .int()
     .min(1)
     .default(16384)
-    .describe('Number K of memory-bank negatives per positive (nce critic); the engine caps it at the train-set size.'),
+    .describe(reconstructed('Number K of memory-bank negatives per positive (nce critic); the engine caps it at the train-set size.')),
   temperature: num(z.number().positive())
     .default(0.07)
-    .describe('Temperature tau of the critic, exp(t·s / tau).'),
+    .describe(reconstructed('Temperature tau of the critic, exp(t·s / tau).')),
   bank_momentum: num(z.number().min(0).max(1))
     .default(0.5)
-    .describe('Momentum of the memory-bank update m ← momentum·m + (1 − momentum)·v, then renormalised.'),
+    .describe(reconstructed('Momentum of the memory-bank update m ← momentum·m + (1 − momentum)·v, then renormalised.')),
   class_negatives: z
     .boolean()
     .default(true)
-    .describe('Draw negatives only from other classes (needs a shared label set; ignored across tasks).'),
+    .describe(reconstructed('Draw negatives only from other classes (needs a shared label set; ignored across tasks).')),
   direction: z
     .enum(['teacher-anchor', 'symmetric'])
     .default('teacher-anchor')
@@ -88,21 +92,21 @@ export const gacdSettings = z.object({
   teacher_input: z
     .enum(['clean', 'adversarial'])
     .default('clean')
-    .describe("What the teacher sees for the anchor: the clean x (ARD-style) or the student's adversarial x'."),
+    .describe(reconstructed("What the teacher sees for the anchor: the clean x (ARD-style) or the student's adversarial x'.")),
   reweight: z
     .enum(['none', 'correct', 'confidence', 'confidence-power'])
     .default('confidence')
-    .describe(
+    .describe(reconstructed(
       "Sample reweighting from the teacher at x': 'none'; 'correct' (1 if the teacher is right, else 0); " +
         "'confidence' p_T(y|x'); 'confidence-power' p_T(y|x')^reweight_beta. Normalised to mean 1 over the batch.",
-    ),
+    )),
   reweight_beta: num(z.number().positive())
     .default(0.1)
-    .describe("Exponent of 'confidence-power' reweighting (IAD's beta = 0.1)."),
+    .describe(reconstructed("Exponent of 'confidence-power' reweighting (IAD's beta = 0.1).")),
   attack_loss: z
     .enum(['ce', 'kl-teacher'])
     .default('ce')
-    .describe("Loss the inner PGD maximises for the student's adversarial x': 'ce' with the true label (as ARD and IAD), or 'kl-teacher' KL(T(x) ‖ S(x'))."),
+    .describe(reconstructed("Loss the inner PGD maximises for the student's adversarial x': 'ce' with the true label (as ARD and IAD), or 'kl-teacher' KL(T(x) ‖ S(x')).")),
 });
 
 export type ArdSettings = z.infer<typeof ardSettings>;

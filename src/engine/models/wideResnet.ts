@@ -20,6 +20,9 @@ import { Model, ModelConfig } from './model';
 import { integerOptions } from './options';
 import { Params } from './params';
 
+/** The registry name, also for a thinner `{ depth, widen }`: `buildModel(model.arch, config)` rebuilds it. */
+const ARCH = 'wrn-34-10';
+
 function basicBlock(p: Params, name: string, inPlanes: number, outPlanes: number, stride: number): Layer {
   const equalInOut = inPlanes === outPlanes;
   const bn1 = batchNorm(p, `${name}.bn1`, inPlanes);
@@ -37,12 +40,11 @@ function basicBlock(p: Params, name: string, inPlanes: number, outPlanes: number
 }
 
 export function wideResnet(config: ModelConfig): Model {
-  const { depth, widen } = integerOptions('wrn-34-10', config, { depth: 34, widen: 10 });
+  const { depth, widen } = integerOptions(ARCH, config, { depth: 34, widen: 10 });
   if ((depth - 4) % 6 !== 0 || depth < 10) {
-    throw new Error(`wrn-34-10: option 'depth' must be 6n + 4 with n >= 1 (10, 16, 22, 28, 34, ...), got ${depth}`);
+    throw new Error(`${ARCH}: option 'depth' must be 6n + 4 with n >= 1 (10, 16, 22, 28, 34, ...), got ${depth}`);
   }
   const n = (depth - 4) / 6;
-  const arch = depth === 34 && widen === 10 ? 'wrn-34-10' : `wrn-${depth}-${widen}`;
   const widths = [16, 16 * widen, 32 * widen, 64 * widen];
   const strides = [1, 2, 2];
   const [, , channels] = config.inputShape;
@@ -60,7 +62,7 @@ export function wideResnet(config: ModelConfig): Model {
   const bn1 = batchNorm(params, 'bn1', widths[3]);
   const fc = dense(params, 'fc', widths[3], config.numClasses);
   return {
-    arch,
+    arch: ARCH,
     inputShape: config.inputShape,
     numClasses: config.numClasses,
     params,

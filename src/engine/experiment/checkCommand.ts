@@ -1,0 +1,27 @@
+/**
+ * `gacd check FILE...`: prints every problem of each experiment file, one a line, as
+ * `FILE:LINE:COL: error|warning|info: message (fix: ...)`, the format editors and CI logs link.
+ * Returns the exit code: 1 when any problem is an error (a missing file included), else 0.
+ */
+import { loadExperiment } from './load';
+import { formatProblem } from './problems';
+
+export function checkCommand(files: string[], out: (line: string) => void): number {
+  if (files.length === 0) {
+    out('error: no experiment files given (usage: gacd check FILE.gacd...)');
+    return 1;
+  }
+  let failed = false;
+  for (const file of files) {
+    try {
+      const { problems } = loadExperiment(file);
+      for (const p of problems) out(formatProblem(p));
+      if (problems.some((p) => p.severity === 'error')) failed = true;
+    } catch (e) {
+      // A bug of ours must not hide the other files' problems.
+      out(`${file}:1:1: error: internal error while checking: ${(e as Error)?.message ?? String(e)}`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}

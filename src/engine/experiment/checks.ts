@@ -1,0 +1,331 @@
+/**
+ * Checks that need more than one setting, the catalogs or the filesystem: a teacher where a method
+ * distills, paths that exist and stay in the workspace, a student no larger than its teacher, an
+ * evaluation with a real attack, and the notes on GACD's unconfirmed settings.
+ *
+ * They read the file's plain content rather than the validated spec, so that they still run when
+ * another section has an error; each check looks only at values of the right type and leaves
+ * wrong ones to the schema's problems.
+ */
+import * as fs from 'node:fs';
+import { findMethod, methods, reconstructedNote, unconfirmed } from '../methods/catalog';
+import { models } from '../models/catalog';
+import { evaluateExpression } from './expression';
+import { isIterative, parseEvaluationAttack } from './evaluationAttacks';
+import type { ParsedExperiment, Path } from './parse';
+import { locate, rangeNear } from './parse';
+import type { Problem } from './problems';
+import { pathText } from './validate';
+import { isInside, resolveFromFile } from './workspace';
+
+export interface CheckContext {
+  parsed: ParsedExperiment;
+  /** The file as it should appear in problems. */
+  file: string;
+  /** The file's path on disk, against which relative paths resolve. */
+  filePath: string;
+  /** The file's plain content. */
+  plain: Record<string, unknown>;
+  workspaceRoot: string;
+}
+
+type Fields = Omit<Problem, 'file' | 'line' | 'column' | 'endLine' | 'endColumn'>;
+
+function at(ctx: CheckContext, path: Path, part: 'key' | 'value' | 'auto', fields: Fields): Problem {
+  return { file: ctx.file, ...rangeNear(ctx.parsed, path, part), ...fields };
+}
+
+function get(data: unknown, path: Path): unknown {
+  let here = data;
+  for (const seg of path) {
+    if (here === null || typeof here !== 'object') return undefined;
+    here = (here as Record<string | number, unknown>)[seg];
+  }
+  return here;
+}
+
+/** A number written as a number or an arithmetic expression; undefined otherwise. */
+function numberAt(data: unknown, path: Path): number | undefined {
+  const v = get(data, path);
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const r = evaluateExpression(v);
+    return r.ok ? r.value : undefined;
+  }
+  return undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Each block that names a method: the student's, each baseline's, the teacher's training. */
+interface MethodRef {
+  block: Path;
+  key: 'name' | 'method';
+  name: string;
+}
+
+function methodRefs(plain: Record<string, unknown>): MethodRef[] {
+  const refs: MethodRef[] = [];
+  const m = plain.method;
+  if (isObject(m) && typeof m.name === 'string') refs.push({ block: ['method'], key: 'name', name: m.name });
+  if (Array.isArray(plain.baselines)) {
+    plain.baselines.forEach((b, i) => {
+      if (isObject(b) && typeof b.method === 'string') refs.push({ block: ['baselines', i], key: 'method', name: b.method });
+    });
+  }
+  return refs;
+}
+
+export function semanticChecks(ctx: CheckContext): Problem[] {
+  return [
+    ...teacherChecks(ctx),
+    ...pathChecks(ctx),
+    ...evaluationChecks(ctx),
+    ...scheduleChecks(ctx, ['training']),
+    ...scheduleChecks(ctx, ['teacher', 'train']),
+    ...baselineChecks(ctx),
+    ...gacdNotes(ctx),
+  ];
+}
+
+function teacherChecks(ctx: CheckContext): Problem[] {
+  const { plain } = ctx;
+  const problems: Problem[] = [];
+  const teacher = plain.teacher;
+  const hasTeacher = isObject(teacher);
+
+  if (!hasTeacher && (teacher === undefined || teacher === null)) {
+    for (const ref of methodRefs(plain)) {
+      const info = findMethod(ref.name);
+      if (!info?.needsTeacher) continue;
+      problems.push(
+        at(ctx, [...ref.block, ref.key], 'value', {
+          severity: 'error',
+          code: 'missing-section',
+          message: `method ${ref.name} distills from a teacher, but the experiment has no teacher: section`,
+          fix: 'add a teacher: section with a model and a checkpoint (or a train block)',
+        }),
+      );
+    }
+  }
+  if (!hasTeacher) return problems;
+
+  const checkpoint = teacher.checkpoint;
+  const train = teacher.train;
+  const hasCheckpoint = typeof checkpoint === 'string' && checkpoint !== '';
+  const hasTrain = isObject(train);
+  // A checkpoint or train of the wrong type is the schema's problem, not this one.
+  if ((checkpoint === undefined || checkpoint === null) && (train === undefined || train === null)) {
+    problems.push(
+      at(ctx, ['teacher'], 'key', {
+        severity: 'error',
+        code: 'no-teacher-source',
+        message: 'the teacher has neither a checkpoint nor a train block, so there is no way to get it',
+        fix: 'add checkpoint: <folder of a trained teacher>, or train: { method: pgd-at } to train one first',
+      }),
+    );
+  }
+  if (hasCheckpoint && hasTrain) {
+    problems.push(
+      at(ctx, ['teacher', 'train'], 'key', {
+        severity: 'warning',
+        code: 'teacher-train-ignored',
+        message: 'teacher.train is ignored: the teacher is loaded from its checkpoint',
+        fix: 'remove train, or remove checkpoint to train the teacher',
+      }),
+    );
+  }
+  if (hasTrain && typeof train.method === 'string' && findMethod(train.method)?.needsTeacher) {
+    problems.push(
+      at(ctx, ['teacher', 'train', 'method'], 'value', {
+        severity: 'error',
+        code: 'teacher-needs-teacher',
+        message: `the teacher cannot be trained with ${train.method}, which itself distills from a teacher`,
+        fix: 'did you mean pgd-at?',
+        data: { replacements: ['pgd-at', ...methods.filter((m) => !m.needsTeacher && m.name !== 'pgd-at').map((m) => m.name)] },
+      }),
+    );
+  }
+
+  const teacherModel = models.find((m) => m.name === teacher.model);
+  const student = plain.student;
+  const studentModel = isObject(student) ? models.find((m) => m.name === student.model) : undefined;
+  if (teacherModel && studentModel && studentModel.approxParams > teacherModel.approxParams) {
+    problems.push(
+      at(ctx, ['student', 'model'], 'value', {
+        severity: 'warning',
+        code: 'student-larger',
+        message:
+          `the student ${studentModel.name} (about ${formatCount(studentModel.approxParams)} parameters) is larger than ` +
+          `its teacher ${teacherModel.name} (about ${formatCount(teacherModel.approxParams)}); distillation usually goes to a smaller model`,
+      }),
+    );
+  }
+  return problems;
+}
+
+function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)}k`;
+  return String(n);
+}
+
+/** A path setting resolved against the file, or undefined when the setting is not a path. */
+export interface ResolvedPath {
+  setting: Path;
+  written: string;
+  absolute: string;
+}
+
+export function pathSettings(plain: Record<string, unknown>, filePath: string): ResolvedPath[] {
+  const out: ResolvedPath[] = [];
+  for (const setting of [['data', 'path'], ['teacher', 'checkpoint']] as const) {
+    const v = get(plain, setting);
+    if (typeof v === 'string' && v !== '') out.push({ setting, written: v, absolute: resolveFromFile(filePath, v) });
+  }
+  return out;
+}
+
+function pathChecks(ctx: CheckContext): Problem[] {
+  const problems: Problem[] = [];
+  const allowOutside = ctx.plain.allow_outside_workspace === true;
+  for (const p of pathSettings(ctx.plain, ctx.filePath)) {
+    const what = p.setting[0] === 'data' ? 'dataset folder' : 'checkpoint folder';
+    if (!allowOutside && !isInside(ctx.workspaceRoot, p.absolute)) {
+      problems.push(
+        at(ctx, p.setting, 'value', {
+          severity: 'error',
+          code: 'outside-workspace',
+          message: `${pathText(p.setting)} "${p.written}" resolves to ${p.absolute}, outside the workspace ${ctx.workspaceRoot}`,
+          fix: 'move it into the workspace, or set allow_outside_workspace: true',
+        }),
+      );
+      continue;
+    }
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(p.absolute);
+    } catch {
+      stat = undefined;
+    }
+    if (!stat) {
+      problems.push(
+        at(ctx, p.setting, 'value', {
+          severity: 'error',
+          code: 'missing-file',
+          message: `${pathText(p.setting)}: the ${what} ${p.absolute} does not exist (paths are relative to the experiment file)`,
+        }),
+      );
+    } else if (!stat.isDirectory()) {
+      problems.push(
+        at(ctx, p.setting, 'value', {
+          severity: 'error',
+          code: 'not-a-folder',
+          message: `${pathText(p.setting)}: ${p.absolute} is a file, but the ${what} must be a folder`,
+        }),
+      );
+    }
+  }
+  return problems;
+}
+
+function evaluationChecks(ctx: CheckContext): Problem[] {
+  const attacks = get(ctx.plain, ['evaluation', 'attacks']);
+  if (!Array.isArray(attacks) || attacks.length === 0) return [];
+  if (!attacks.every((a) => typeof a === 'string' && parseEvaluationAttack(a))) return [];
+  if (attacks.some((a) => isIterative(a as string))) return [];
+  return [
+    at(ctx, ['evaluation', 'attacks'], 'auto', {
+      severity: 'warning',
+      code: 'weak-evaluation',
+      message: 'the evaluation has no attack stronger than FGSM, so it can badly overstate robustness',
+      fix: 'add pgd-20 and cw-20',
+      data: { replacements: ['pgd-20', 'cw-20'] },
+    }),
+  ];
+}
+
+function scheduleChecks(ctx: CheckContext, section: Path): Problem[] {
+  const training = get(ctx.plain, section);
+  if (!isObject(training) || training.schedule !== 'piecewise') return [];
+  const epochs = numberAt(ctx.plain, [...section, 'epochs']) ?? 5;
+  const written = Array.isArray(training.milestones);
+  const milestones = written ? (training.milestones as unknown[]) : [100, 150];
+  const problems: Problem[] = [];
+  milestones.forEach((m, i) => {
+    const value = typeof m === 'number' ? m : numberAt(milestones, [i]);
+    if (value === undefined || value < epochs) return;
+    problems.push(
+      at(ctx, written ? [...section, 'milestones', i] : [...section, 'schedule'], 'value', {
+        severity: 'warning',
+        code: 'milestone-beyond-epochs',
+        message:
+          `milestone ${value}${written ? '' : ' (a default)'} is not before the last epoch (${pathText([...section, 'epochs'])} is ${epochs}), ` +
+          'so the learning rate never decays there',
+      }),
+    );
+  });
+  return problems;
+}
+
+function baselineChecks(ctx: CheckContext): Problem[] {
+  const baselines = ctx.plain.baselines;
+  if (!Array.isArray(baselines)) return [];
+  const seen = new Map<string, number>();
+  const problems: Problem[] = [];
+  const student = ctx.plain.method;
+  if (isObject(student) && typeof student.name === 'string') seen.set(student.name, -1);
+  baselines.forEach((b, i) => {
+    if (!isObject(b)) return;
+    const label = typeof b.label === 'string' ? b.label : typeof b.method === 'string' ? b.method : undefined;
+    if (label === undefined) return;
+    const first = seen.get(label);
+    if (first !== undefined) {
+      problems.push(
+        at(ctx, ['baselines', i, typeof b.label === 'string' ? 'label' : 'method'], 'value', {
+          severity: 'warning',
+          code: 'duplicate-label',
+          message: `two students are labelled "${label}" (${first < 0 ? 'the main method' : `baselines[${first}]`} too); results would be hard to tell apart`,
+          fix: 'give this baseline a label:',
+        }),
+      );
+    } else {
+      seen.set(label, i);
+    }
+  });
+  return problems;
+}
+
+/** An information note on each GACD setting whose value the paper leaves unconfirmed. */
+function gacdNotes(ctx: CheckContext): Problem[] {
+  const problems: Problem[] = [];
+  for (const ref of methodRefs(ctx.plain)) {
+    const notes = unconfirmed.filter((u) => u.method === ref.name);
+    if (!notes.length) continue;
+    const block = get(ctx.plain, ref.block) as Record<string, unknown>;
+    for (const u of notes) {
+      const written = u.setting in block && locate(ctx.parsed, [...ref.block, u.setting]) !== undefined;
+      problems.push(
+        at(ctx, written ? [...ref.block, u.setting] : [...ref.block, ref.key], written ? 'key' : 'value', {
+          severity: 'info',
+          code: 'unconfirmed',
+          message: `${ref.name} ${u.setting}${written ? ` = ${String(block[u.setting])}` : ''}: ${reconstructedNote}. ${u.reason} ${u.chosen}`,
+        }),
+      );
+    }
+    const critic = block.critic ?? 'nce';
+    const negatives = numberAt(block, ['negatives']) ?? 16384;
+    const trainSize = numberAt(ctx.plain, ['data', 'train_size']);
+    if (critic === 'nce' && trainSize !== undefined && negatives > trainSize) {
+      const written = 'negatives' in block;
+      problems.push(
+        at(ctx, written ? [...ref.block, 'negatives'] : [...ref.block, ref.key], 'value', {
+          severity: 'info',
+          code: 'negatives-capped',
+          message: `${ref.name} negatives ${negatives} exceeds the ${trainSize} training images; the engine caps it at the train-set size`,
+        }),
+      );
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,284 @@
+/**
+ * GACD's wasm kernels against the cpu backend, on seeded random inputs, for every stride, padding
+ * and filter size the models use (and a few more). Relative error (helpers.relativeError):
+ * max |wasm - cpu| / max |cpu| <= 1e-5. Every run also checks that no tensor and no backend data id
+ * leaks, and tfjs's own per-kernel leak check is on (IS_TEST).
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../../src/engine/backend/select';
+import { backpropFilterOptions } from '../../src/engine/backend/kernels/conv2dBackpropFilter';
+import { wasmKernelsRegistered } from '../../src/engine/backend/kernels/register';
+import { Inputs, randomValues, relativeError, runKernelOn, sizeOf, tiedValues } from './helpers';
+
+const TOL = 1e-5;
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+type Shape4 = [number, number, number, number];
+
+before(async () => {
+  tf.env().set('IS_TEST', true);
+  const info = await selectBackend('wasm');
+  assert.equal(info.name, 'wasm');
+});
+
+async function compare(kernelName: string, inputs: Inputs, attrs: Record<string, unknown>): Promise<number> {
+  const cpu = await runKernelOn('cpu', kernelName, inputs, attrs);
+  const wasm = await runKernelOn('wasm', kernelName, inputs, attrs);
+  assert.deepEqual(wasm.shape, cpu.shape, `${kernelName} shape`);
+  const err = relativeError(wasm.values, cpu.values);
+  assert.ok(err <= TOL, `${kernelName}: relative error ${err.toExponential(2)} > ${TOL}`);
+  if (process.env.GACD_TEST_VERBOSE) console.log(`${kernelName} ${JSON.stringify(attrs)}: relative error ${err.toExponential(2)}`);
+  return err;
+}
+
+interface ConvCase {
+  name: string;
+  x: Shape4;
+  f: Shape4;
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const convCases: ConvCase[] = [
+  { name: '3x3 stride 1 same', x: [2, 7, 7, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: '3x3 stride 2 same, odd size', x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 2, pad: 'same' },
+  { name: '3x3 stride 2 same, even size', x: [2, 8, 8, 5], f: [3, 3, 5, 6], strides: 2, pad: 'same' },
+  { name: '3x3 stride 1 valid', x: [2, 7, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+  { name: '3x3 stride 2 valid, last row unused', x: [2, 8, 8, 3], f: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  { name: '1x1 stride 1', x: [2, 6, 6, 5], f: [1, 1, 5, 7], strides: 1, pad: 'same' },
+  { name: '1x1 stride 2 same', x: [2, 8, 8, 5], f: [1, 1, 5, 7], strides: 2, pad: 'same' },
+  { name: '1x1 stride 2 valid, odd size', x: [2, 7, 7, 5], f: [1, 1, 5, 7], strides: 2, pad: 'valid' },
+  { name: '5x5 stride 1 same', x: [2, 9, 9, 3], f: [5, 5, 3, 4], strides: 1, pad: 'same' },
+  { name: '5x5 stride 1 valid', x: [2, 9, 9, 3], f: [5, 5, 3, 4], strides: 1, pad: 'valid' },
+  { name: '5x5 stride 2 same', x: [2, 10, 10, 3], f: [5, 5, 3, 4], strides: 2, pad: 'same' },
+  { name: '3x3 stride 2 pad 1 (number)', x: [2, 8, 8, 3], f: [3, 3, 3, 4], strides: 2, pad: 1 },
+  { name: '3x3 stride 1 pad 2 (number)', x: [2, 6, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 2 },
+  { name: '3x3 stride 3 valid', x: [2, 10, 10, 3], f: [3, 3, 3, 4], strides: 3, pad: 'valid' },
+  { name: '2x2 stride 2 valid', x: [2, 8, 8, 3], f: [2, 2, 3, 4], strides: 2, pad: 'valid' },
+  {
+    name: '3x3 stride 2 explicit [[2,0],[0,1]]',
+    x: [2, 8, 7, 3],
+    f: [3, 3, 3, 4],
+    strides: 2,
+    pad: [[0, 0], [2, 0], [0, 1], [0, 0]],
+  },
+  {
+    name: '3x3 stride 2 explicit, large bottom padding',
+    x: [2, 6, 6, 3],
+    f: [3, 3, 3, 4],
+    strides: 2,
+    pad: [[0, 0], [0, 4], [3, 0], [0, 0]],
+  },
+  { name: '3x1 filter, strides [2, 1]', x: [2, 8, 7, 3], f: [3, 1, 3, 4], strides: [2, 1], pad: 'same' },
+  { name: '1x3 filter, strides [1, 2] valid', x: [2, 7, 8, 3], f: [1, 3, 3, 4], strides: [1, 2], pad: 'valid' },
+  { name: 'small CNN conv1, 28x28x1 -> 32', x: [3, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pad: 'same' },
+  { name: 'small CNN conv2, 14x14x32 -> 64', x: [2, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, pad: 'same' },
+  { name: 'ResNet downsample, 8x8x16 -> 32 stride 2', x: [2, 8, 8, 16], f: [3, 3, 16, 32], strides: 2, pad: 'same' },
+];
+
+function convGeometry(c: ConvCase, depthwise = false): { dyShape: number[] } {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, 1, c.pad, undefined, depthwise);
+  return { dyShape: info.outShape };
+}
+
+describe('Conv2DBackpropInput (wasm) matches cpu', () => {
+  convCases.forEach((c, k) => {
+    test(c.name, async () => {
+      const { dyShape } = convGeometry(c);
+      await compare(
+        'Conv2DBackpropInput',
+        {
+          dy: { values: randomValues(sizeOf(dyShape), 100 + k), shape: dyShape },
+          filter: { values: randomValues(sizeOf(c.f), 200 + k), shape: c.f },
+        },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      );
+    });
+  });
+});
+
+describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
+  convCases.forEach((c, k) => {
+    test(c.name, async () => {
+      const { dyShape } = convGeometry(c);
+      await compare(
+        'Conv2DBackpropFilter',
+        {
+          x: { values: randomValues(sizeOf(c.x), 300 + k), shape: c.x },
+          dy: { values: randomValues(sizeOf(dyShape), 400 + k), shape: dyShape },
+        },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f },
+      );
+    });
+  });
+
+  test('batch cut into chunks (small im2col budget)', async () => {
+    const saved = backpropFilterOptions.colsBudget;
+    backpropFilterOptions.colsBudget = 3 * 3 * 4 * 8 * 8 * 2; // two images per chunk
+    try {
+      for (const c of [convCases[2], convCases[0]]) {
+        const x: Shape4 = [5, c.x[1], c.x[2], c.x[3]];
+        const cc = { ...c, x };
+        const { dyShape } = convGeometry(cc);
+        await compare(
+          'Conv2DBackpropFilter',
+          {
+            x: { values: randomValues(sizeOf(x), 7), shape: x },
+            dy: { values: randomValues(sizeOf(dyShape), 8), shape: dyShape },
+          },
+          { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f },
+        );
+      }
+    } finally {
+      backpropFilterOptions.colsBudget = saved;
+    }
+  });
+});
+
+const depthwiseCases: ConvCase[] = [
+  { name: '3x3 stride 1 same', x: [2, 7, 7, 4], f: [3, 3, 4, 1], strides: 1, pad: 'same' },
+  { name: '3x3 stride 2 same, even size', x: [2, 8, 8, 4], f: [3, 3, 4, 1], strides: 2, pad: 'same' },
+  { name: '3x3 stride 2 same, odd size', x: [2, 9, 9, 4], f: [3, 3, 4, 1], strides: 2, pad: 'same' },
+  { name: '3x3 stride 1 valid', x: [2, 7, 7, 4], f: [3, 3, 4, 1], strides: 1, pad: 'valid' },
+  { name: '3x3 stride 2 valid', x: [2, 8, 8, 4], f: [3, 3, 4, 1], strides: 2, pad: 'valid' },
+  { name: '5x5 stride 2 same', x: [2, 9, 9, 3], f: [5, 5, 3, 1], strides: 2, pad: 'same' },
+  { name: '3x3 stride 2 pad 1 (number)', x: [2, 8, 8, 4], f: [3, 3, 4, 1], strides: 2, pad: 1 },
+  { name: 'multiplier 2, stride 1 same', x: [2, 6, 6, 3], f: [3, 3, 3, 2], strides: 1, pad: 'same' },
+  { name: 'multiplier 3, stride 2 same', x: [2, 8, 8, 3], f: [3, 3, 3, 3], strides: 2, pad: 'same' },
+  { name: 'MobileNetV2 width, 8x8x32 stride 1', x: [2, 8, 8, 32], f: [3, 3, 32, 1], strides: 1, pad: 'same' },
+];
+
+describe('DepthwiseConv2dNativeBackpropInput (wasm) matches cpu', () => {
+  depthwiseCases.forEach((c, k) => {
+    test(c.name, async () => {
+      const { dyShape } = convGeometry(c, true);
+      await compare(
+        'DepthwiseConv2dNativeBackpropInput',
+        {
+          dy: { values: randomValues(sizeOf(dyShape), 500 + k), shape: dyShape },
+          filter: { values: randomValues(sizeOf(c.f), 600 + k), shape: c.f },
+        },
+        { strides: c.strides, pad: c.pad, dilations: [1, 1], inputShape: c.x },
+      );
+    });
+  });
+});
+
+describe('DepthwiseConv2dNativeBackpropFilter (wasm) matches cpu', () => {
+  depthwiseCases.forEach((c, k) => {
+    test(c.name, async () => {
+      const { dyShape } = convGeometry(c, true);
+      await compare(
+        'DepthwiseConv2dNativeBackpropFilter',
+        {
+          x: { values: randomValues(sizeOf(c.x), 700 + k), shape: c.x },
+          dy: { values: randomValues(sizeOf(dyShape), 800 + k), shape: dyShape },
+        },
+        { strides: c.strides, pad: c.pad, dilations: [1, 1], filterShape: c.f },
+      );
+    });
+  });
+});
+
+interface PoolCase {
+  name: string;
+  x: Shape4;
+  size: number | [number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const poolCases: PoolCase[] = [
+  { name: '2x2 stride 2 valid', x: [2, 8, 8, 3], size: 2, strides: 2, pad: 'valid' },
+  { name: '2x2 stride 2 valid, odd size', x: [2, 9, 7, 3], size: 2, strides: 2, pad: 'valid' },
+  { name: '3x3 stride 2 same', x: [2, 8, 8, 3], size: 3, strides: 2, pad: 'same' },
+  { name: '3x3 stride 2 same, odd size', x: [2, 9, 9, 3], size: 3, strides: 2, pad: 'same' },
+  { name: '3x3 stride 1 same (overlapping)', x: [2, 7, 7, 3], size: 3, strides: 1, pad: 'same' },
+  { name: '3x3 stride 2 valid', x: [2, 9, 9, 3], size: 3, strides: 2, pad: 'valid' },
+  { name: '2x2 stride 1 valid (overlapping)', x: [2, 6, 6, 3], size: 2, strides: 1, pad: 'valid' },
+  { name: '3x3 stride 2 pad 1 (number)', x: [2, 8, 8, 3], size: 3, strides: 2, pad: 1 },
+  { name: '3x2 window, strides [2, 1]', x: [2, 8, 7, 3], size: [3, 2], strides: [2, 1], pad: 'same' },
+  { name: 'small CNN pool, 28x28x32', x: [2, 28, 28, 32], size: 2, strides: 2, pad: 'valid' },
+];
+
+function poolInputs(c: PoolCase, x: Float32Array, seed: number): Inputs {
+  const info = tf.backend_util.computePool2DInfo(c.x, c.size, c.strides, 1, c.pad);
+  const dyShape = info.outShape;
+  // `output` is the forward result; neither backend's gradient needs its values.
+  return {
+    dy: { values: randomValues(sizeOf(dyShape), seed), shape: dyShape },
+    input: { values: x, shape: c.x },
+    output: { values: new Float32Array(sizeOf(dyShape)), shape: dyShape },
+  };
+}
+
+const poolAttrs = (c: PoolCase) => ({ filterSize: c.size, strides: c.strides, pad: c.pad });
+
+describe('MaxPoolGrad (wasm) matches cpu', () => {
+  poolCases.forEach((c, k) => {
+    test(`${c.name}: random values`, async () => {
+      await compare('MaxPoolGrad', poolInputs(c, randomValues(sizeOf(c.x), 900 + k), 1000 + k), poolAttrs(c));
+    });
+    test(`${c.name}: ties (values in {0, 1, 2})`, async () => {
+      await compare('MaxPoolGrad', poolInputs(c, tiedValues(sizeOf(c.x), 1100 + k), 1200 + k), poolAttrs(c));
+    });
+  });
+
+  test('ties go to the first maximum in scan order, once per window', async () => {
+    // One image, one channel, 2x2 windows stride 2 over a 4x4 input, all values equal: each
+    // window's gradient goes to its top-left position only.
+    const c: PoolCase = { name: 'equal', x: [1, 4, 4, 1], size: 2, strides: 2, pad: 'valid' };
+    const dy = Float32Array.from([1, 2, 3, 4]);
+    const inputs: Inputs = {
+      dy: { values: dy, shape: [1, 2, 2, 1] },
+      input: { values: new Float32Array(16).fill(5), shape: c.x },
+      output: { values: new Float32Array(4).fill(5), shape: [1, 2, 2, 1] },
+    };
+    const wasm = await runKernelOn('wasm', 'MaxPoolGrad', inputs, poolAttrs(c));
+    assert.deepEqual(Array.from(wasm.values), [1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0]);
+    // Overlapping 3x3 stride 1 'same' windows over equal values: each window picks its first
+    // in-bounds position, and those sums are what the cpu backend gives.
+    const o: PoolCase = { name: 'equal overlapping', x: [1, 4, 4, 2], size: 3, strides: 1, pad: 'same' };
+    await compare('MaxPoolGrad', poolInputs(o, new Float32Array(32).fill(1), 77), poolAttrs(o));
+  });
+
+  test('-Infinity and NaN windows pass no gradient (as on cpu)', async () => {
+    const c: PoolCase = { name: 'inf', x: [1, 6, 6, 2], size: 3, strides: 2, pad: 'same' };
+    const x = randomValues(72, 5);
+    for (let i = 0; i < 72; i += 2) x[i] = -Infinity; // channel 0: all -Infinity
+    x[1] = NaN;
+    x[3] = NaN;
+    await compare('MaxPoolGrad', poolInputs(c, x, 6), poolAttrs(c));
+  });
+});
+
+describe('AvgPoolGrad (shipped wasm kernel) matches cpu', () => {
+  for (const c of poolCases.filter((p) => p.pad !== 1)) {
+    test(c.name, async () => {
+      const info = tf.backend_util.computePool2DInfo(c.x, c.size, c.strides, 1, c.pad);
+      await compare(
+        'AvgPoolGrad',
+        {
+          dy: { values: randomValues(sizeOf(info.outShape), 31), shape: info.outShape },
+          input: { values: randomValues(sizeOf(c.x), 32), shape: c.x },
+        },
+        poolAttrs(c),
+      );
+    });
+  }
+});
+
+test('our kernels are the ones registered for wasm', () => {
+  assert.ok(wasmKernelsRegistered());
+  for (const k of [
+    'Conv2DBackpropFilter',
+    'Conv2DBackpropInput',
+    'MaxPoolGrad',
+    'DepthwiseConv2dNativeBackpropFilter',
+    'DepthwiseConv2dNativeBackpropInput',
+  ]) {
+    assert.ok(tf.getKernel(k, 'wasm'), k);
+  }
+});

@@ -1,0 +1,185 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EngineEvent, engineEvent } from '../../src/protocol/events';
+import { loadExperiment } from '../../src/engine/experiment/load';
+import type { ExperimentSpec } from '../../src/engine/experiment/schema';
+import { readCheckpoint } from '../../src/engine/run/checkpoint';
+import { runExperiment } from '../../src/engine/run/run';
+import { createRunDir, runDirPaths } from '../../src/engine/run/runDir';
+import { pointerFile } from '../../src/engine/run/trainModel';
+import { useWasm } from './helpers';
+import { TEACHER_CHECKPOINT } from './paths';
+
+before(useWasm);
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gacd-run-'));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/** A small but complete GACD experiment (the shipped teacher, 256 training images). */
+function tinySpec(extra = ''): ExperimentSpec {
+  const file = path.join(work, `tiny-${Math.random().toString(36).slice(2)}.gacd`);
+  fs.writeFileSync(
+    file,
+    `name: tiny
+seed: 3
+allow_outside_workspace: true
+data:
+  dataset: fashion-mnist-mini
+  train_size: 256
+  test_size: 100
+teacher:
+  model: small-cnn
+  checkpoint: ${TEACHER_CHECKPOINT}
+student:
+  model: tiny-cnn
+method:
+  name: gacd
+  negatives: 128
+training:
+  epochs: 2
+  batch_size: 64
+  lr: 0.05
+  attack:
+    epsilon: 0.1
+    steps: 2
+evaluation:
+  attacks: [clean, fgsm, pgd-5]
+  epsilons: [0, 0.1]
+${extra}`,
+  );
+  const loaded = loadExperiment(file);
+  assert.ok(loaded.spec, JSON.stringify(loaded.problems));
+  return loaded.spec!;
+}
+
+async function run(spec: ExperimentSpec, root: string | null = null, opts: { stopAfterProgress?: number; events?: EngineEvent[] } = {}) {
+  const dir = root ? runDirPaths(root) : createRunDir(work, spec.name, 'name: tiny', spec);
+  const events = opts.events ?? [];
+  let progress = 0;
+  const result = await runExperiment({
+    spec,
+    baseDir: work,
+    dir,
+    resumed: root !== null,
+    listeners: [(e) => { events.push(e); if (e.type === 'progress') progress++; }],
+    shouldStop: () => opts.stopAfterProgress !== undefined && progress >= opts.stopAfterProgress,
+  });
+  return { ...result, dir, events };
+}
+
+function studentWeights(root: string): Float32Array {
+  const p = JSON.parse(fs.readFileSync(pointerFile(path.join(root, 'checkpoints'), 'student'), 'utf8')) as { path: string };
+  const ck = readCheckpoint(path.join(root, 'checkpoints', p.path));
+  const model = ck.state.tensors.filter((t) => t.group === 'model');
+  const end = model.reduce((n, t) => Math.max(n, t.offset + t.length), 0);
+  return ck.values.slice(0, end);
+}
+
+test('a run writes the run directory, valid events and results', async () => {
+  const r = await run(tinySpec());
+  assert.equal(r.status, 'finished');
+  const lines = fs.readFileSync(r.dir.events, 'utf8').trim().split('\n');
+  const events = lines.map((l) => engineEvent.parse(JSON.parse(l)));
+  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i));
+  const types = new Set(events.map((e) => e.type));
+  for (const t of ['run-start', 'stage-start', 'progress', 'epoch', 'similarity', 'sample-weights', 'checkpoint', 'evaluation', 'run-end']) {
+    assert.ok(types.has(t as EngineEvent['type']), `no ${t} event`);
+  }
+  const start = events.find((e) => e.type === 'run-start')!;
+  assert.equal(start.type === 'run-start' && start.backend, 'wasm');
+  const results = JSON.parse(fs.readFileSync(r.dir.results, 'utf8'));
+  assert.deepEqual(results.models.map((m: { model: string }) => m.model), ['teacher', 'student']);
+  assert.ok(fs.existsSync(r.dir.spec) && fs.existsSync(r.dir.experimentCopy));
+});
+
+test('a run stopped mid-epoch and resumed ends with the same weights as an uninterrupted run', async () => {
+  const whole = await run(tinySpec());
+  assert.equal(whole.status, 'finished');
+  const stopped = await run(tinySpec(), null, { stopAfterProgress: 3 });
+  assert.equal(stopped.status, 'stopped');
+  assert.ok(!fs.existsSync(stopped.dir.results));
+  const resumed = await run(tinySpec(), stopped.dir.root);
+  assert.equal(resumed.status, 'finished');
+  assert.ok(resumed.events.some((e) => e.type === 'run-start' && e.resumed));
+  const a = studentWeights(whole.dir.root);
+  const b = studentWeights(resumed.dir.root);
+  assert.equal(a.length, b.length);
+  let maxDiff = 0;
+  for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+  assert.equal(maxDiff, 0, `weights differ by up to ${maxDiff}`);
+});
+
+test('a NaN loss stops the run with a clear error and keeps the last good checkpoint', async () => {
+  const spec = tinySpec();
+  spec.training.lr = 1e12;
+  const r = await run(spec);
+  assert.equal(r.status, 'failed');
+  const err = r.events.find((e) => e.type === 'error');
+  assert.ok(err && err.type === 'error' && err.code === 'non-finite-loss', JSON.stringify(err));
+  assert.match(err.message, /student: the loss became (NaN|Infinity|-Infinity) at epoch \d+, step \d+/);
+  assert.match(err.fix ?? '', /lower training.lr/);
+  const ptr = pointerFile(r.dir.checkpoints, 'student');
+  if (fs.existsSync(ptr)) {
+    const p = JSON.parse(fs.readFileSync(ptr, 'utf8'));
+    const ck = readCheckpoint(path.join(r.dir.checkpoints, p.path));
+    assert.ok(ck.values.every((v) => Number.isFinite(v)), 'the kept checkpoint holds only finite numbers');
+  }
+});
+
+test('a full disk is reported clearly, the previous checkpoint stays valid, and the run resumes', async () => {
+  const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'gacd-tmpfs-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]);
+  try {
+    const spec = tinySpec();
+    const dir = createRunDir(mnt, spec.name, 'name: tiny', spec);
+    const events: EngineEvent[] = [];
+    const filler = path.join(mnt, 'filler');
+    // After the first checkpoint, fill the disk so the next one cannot be written.
+    const result = await runExperiment({
+      spec,
+      baseDir: work,
+      dir,
+      resumed: false,
+      listeners: [
+        (e) => {
+          events.push(e);
+          if (e.type === 'checkpoint' && !fs.existsSync(filler)) {
+            try {
+              fs.writeFileSync(filler, Buffer.alloc(6 * 1024 * 1024));
+            } catch {
+              // The filler stops where the disk does: that is the point.
+            }
+          }
+        },
+      ],
+      shouldStop: () => false,
+    });
+    assert.equal(result.status, 'failed');
+    const err = events.find((e) => e.type === 'error');
+    assert.ok(err && err.type === 'error' && err.code === 'disk-full', JSON.stringify(err));
+    assert.match(err.message, /disk is full/);
+    const p = JSON.parse(fs.readFileSync(pointerFile(dir.checkpoints, 'student'), 'utf8'));
+    assert.equal(p.epoch, 1);
+    readCheckpoint(path.join(dir.checkpoints, p.path));
+    fs.rmSync(filler);
+    const resumed = await run(spec, dir.root);
+    assert.equal(resumed.status, 'finished');
+  } finally {
+    execFileSync('umount', [mnt]);
+    fs.rmSync(mnt, { recursive: true, force: true });
+  }
+});
+
+test('a teacher checkpoint of the wrong architecture is refused with a clear message', async () => {
+  const spec = tinySpec();
+  spec.teacher!.model = 'tiny-cnn';
+  const r = await run(spec);
+  assert.equal(r.status, 'failed');
+  const err = r.events.find((e) => e.type === 'error');
+  assert.ok(err && err.type === 'error');
+  assert.match(err.message, /the checkpoint is a small-cnn, but the experiment asks for a tiny-cnn; set model: small-cnn/);
+});

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/engine/backend/select';
 import { backpropFilterOptions } from '../../src/engine/backend/kernels/conv2dBackpropFilter';
+import { transposedConvOptions } from '../../src/engine/backend/kernels/transposedConv';
 import { wasmKernelsRegistered } from '../../src/engine/backend/kernels/register';
 import { Inputs, randomValues, relativeError, runKernelOn, sizeOf, tiedValues } from './helpers';
 
@@ -83,19 +84,49 @@ function convGeometry(c: ConvCase, depthwise = false): { dyShape: number[] } {
   return { dyShape: info.outShape };
 }
 
+// Two layouts compute the input gradient (transposedConv.ts): per-phase convolutions, and
+// dy @ W^T + col2im for inputs with few channels. Every case runs through both.
+const layouts = [
+  { name: 'phase convolutions', col2imMaxChannels: 0 },
+  { name: 'col2im', col2imMaxChannels: 1 << 30 },
+];
+
 describe('Conv2DBackpropInput (wasm) matches cpu', () => {
-  convCases.forEach((c, k) => {
-    test(c.name, async () => {
-      const { dyShape } = convGeometry(c);
-      await compare(
-        'Conv2DBackpropInput',
-        {
-          dy: { values: randomValues(sizeOf(dyShape), 100 + k), shape: dyShape },
-          filter: { values: randomValues(sizeOf(c.f), 200 + k), shape: c.f },
-        },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
-      );
+  for (const layout of layouts) {
+    describe(layout.name, () => {
+      convCases.forEach((c, k) => {
+        test(c.name, async () => {
+          const saved = transposedConvOptions.col2imMaxChannels;
+          transposedConvOptions.col2imMaxChannels = layout.col2imMaxChannels;
+          try {
+            const { dyShape } = convGeometry(c);
+            await compare(
+              'Conv2DBackpropInput',
+              {
+                dy: { values: randomValues(sizeOf(dyShape), 100 + k), shape: dyShape },
+                filter: { values: randomValues(sizeOf(c.f), 200 + k), shape: c.f },
+              },
+              { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+            );
+          } finally {
+            transposedConvOptions.col2imMaxChannels = saved;
+          }
+        });
+      });
     });
+  }
+
+  test('NCHW goes to the shipped kernel', async () => {
+    const inputShape = [2, 3, 7, 7];
+    const f = [3, 3, 3, 4];
+    await compare(
+      'Conv2DBackpropInput',
+      {
+        dy: { values: randomValues(2 * 4 * 7 * 7, 21), shape: [2, 4, 7, 7] },
+        filter: { values: randomValues(sizeOf(f), 22), shape: f },
+      },
+      { strides: 1, pad: 'same', dataFormat: 'NCHW', inputShape },
+    );
   });
 });
 
@@ -242,6 +273,33 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     // in-bounds position, and those sums are what the cpu backend gives.
     const o: PoolCase = { name: 'equal overlapping', x: [1, 4, 4, 2], size: 3, strides: 1, pad: 'same' };
     await compare('MaxPoolGrad', poolInputs(o, new Float32Array(32).fill(1), 77), poolAttrs(o));
+  });
+
+  test('2x2 windows with -0, +0, NaN and infinities (the branch-free path and its fallback)', async () => {
+    const c: PoolCase = { name: 'special', x: [1, 4, 4, 2], size: 2, strides: 2, pad: 'valid' };
+    // Window by window (channel 0, then channel 1 mirrored), scan order top-left, top-right,
+    // bottom-left, bottom-right.
+    const windows = [
+      [-0, 0, 0, -0],
+      [NaN, 1, 2, 2],
+      [-Infinity, -Infinity, -Infinity, -Infinity],
+      [Infinity, Infinity, 5, 6],
+      [-1, -3, -1, -2],
+      [0, -0, NaN, NaN],
+      [-Infinity, -5, Infinity, Infinity],
+      [3.5, 3.5, 3.5, 3.5],
+    ];
+    const x = new Float32Array(32);
+    windows.forEach((vals, wIdx) => {
+      const ch = wIdx >= 4 ? 1 : 0;
+      const w = wIdx % 4;
+      const r0 = 2 * Math.floor(w / 2);
+      const c0 = 2 * (w % 2);
+      vals.forEach((v, k) => {
+        x[((r0 + Math.floor(k / 2)) * 4 + c0 + (k % 2)) * 2 + ch] = v;
+      });
+    });
+    await compare('MaxPoolGrad', poolInputs(c, x, 9), poolAttrs(c));
   });
 
   test('-Infinity and NaN windows pass no gradient (as on cpu)', async () => {

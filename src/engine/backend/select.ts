@@ -11,7 +11,7 @@
  * Packages are loaded with a runtime `require` so that the esbuild bundle, which keeps
  * `@tensorflow/*` external, finds them (and the .wasm files) in node_modules at run time.
  * selectBackend also registers tfjs-core's gradients (gradients.ts), which the core package's
- * main entry does not.
+ * main entry does not: call it before any tf.grad (the engine's run and tests do).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -100,18 +100,21 @@ export function currentBackend(): BackendInfo | null {
 }
 
 async function select(preferred: BackendPreference): Promise<BackendInfo> {
-  await ensureGradients();
   const tried: BackendInfo['tried'] = [];
   for (const key of ORDER[preferred]) {
     const c = candidates[key];
+    let detail: string;
     try {
-      const detail = await c.load();
-      current = { name: c.backend, detail, tried };
-      currentPreference = preferred;
-      return current;
+      detail = await c.load();
     } catch (e) {
       tried.push({ name: c.label, error: errorText(e) });
+      continue;
     }
+    // After the backend: @tensorflow/tfjs-node brings the union package, which registers them.
+    await ensureGradients();
+    current = { name: c.backend, detail, tried };
+    currentPreference = preferred;
+    return current;
   }
   const reasons = tried.map((t) => `${t.name}: ${t.error}`).join('; ');
   if (preferred === 'tensorflow') {
@@ -153,6 +156,8 @@ async function loadTensorflow(pkg: string, detail: string): Promise<string> {
   return detail;
 }
 
+let wasmPathsSet = false;
+
 async function loadWasm(): Promise<string> {
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
@@ -160,10 +165,12 @@ async function loadWasm(): Promise<string> {
   } catch (e) {
     throw new Error(`failed to load @tensorflow/tfjs-backend-wasm: ${errorText(e)}`);
   }
-  if (tf.findBackend('wasm') == null) {
+  if (!wasmPathsSet && tf.findBackend('wasm') == null) {
     // Where the .wasm binaries are: the package's own dist folder (works when we are bundled).
+    // Once only: after a failed start the wasm package refuses new paths.
     const dist = path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm'));
     wasm.setWasmPaths(dist + path.sep);
+    wasmPathsSet = true;
   }
   registerWasmKernels();
   await activate('wasm');
@@ -179,31 +186,44 @@ async function loadCpu(): Promise<string> {
     throw new Error(`failed to load @tensorflow/tfjs-backend-cpu: ${errorText(e)}`);
   }
   await activate('cpu');
+  // The cpu backend prints an advert for tfjs-node on its first use; the run-start event already
+  // says which backend runs and why (tried), so silence it.
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
   return 'cpu (pure JS)';
 }
 
-/** tf.setBackend, but an Error (with tfjs's reason where it logged one) instead of `false`. */
+/** tf.setBackend, but an Error (with tfjs's or emscripten's reason where one was logged) instead of `false`. */
 async function activate(name: string): Promise<void> {
   if (tf.findBackendFactory(name) == null) throw new Error(`no '${name}' backend is registered`);
   const warnings: string[] = [];
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
-    warnings.push(args.map(String).join(' '));
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
   };
-  let ok: boolean;
+  let ok = false;
+  let failure: unknown = null;
   try {
     ok = await tf.setBackend(name);
-    await tf.ready();
   } catch (e) {
-    throw new Error(`initialisation failed: ${errorText(e)}`);
+    failure = e;
   } finally {
     console.warn = warn;
   }
-  if (!ok || tf.getBackend() !== name) {
-    const reason = warnings.filter((w) => w.trim()).join(' ').replace(/\s+/g, ' ').trim();
-    throw new Error(`initialisation failed${reason ? `: ${reason}` : ''}`);
+  if (failure || !ok || tf.getBackend() !== name) {
+    const reason = failureReason(warnings) ?? (failure ? errorText(failure) : 'tf.setBackend returned false');
+    throw new Error(`initialisation failed: ${reason}`);
   }
   for (const w of warnings) if (!isNodeAdvert(w)) warn(w);
+}
+
+/** The informative line of what tfjs and emscripten logged while a backend failed to start. */
+function failureReason(warnings: string[]): string | null {
+  const lines = warnings
+    .flatMap((w) => w.split('\n'))
+    .map((l) => l.replace(/ Build with -sASSERTIONS for more info\.?/, '').trim())
+    .filter((l) => l && !/^Initialization of backend \S+ failed$/.test(l) && !/^at /.test(l));
+  return lines.length ? lines[0].slice(0, 400) : null;
 }
 
 /** tfjs's "Hi, looks like you are running TensorFlow.js in Node.js" advert (we choose ourselves). */

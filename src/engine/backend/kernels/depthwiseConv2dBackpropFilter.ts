@@ -2,7 +2,7 @@
  * DepthwiseConv2dNativeBackpropFilter for the wasm backend (the filter gradient of
  * tf.depthwiseConv2d), which the wasm backend as shipped lacks.
  * dW[a, b, c, q] = sum over n, i, j of x[n, i*sh - pt + a, j*sw - pl + b, c] * dy[n, i, j, c*m + q],
- * one pass over dy in JavaScript on the wasm heap with float64 sums (as the cpu backend sums).
+ * in JavaScript on the wasm heap with float64 sums (as the cpu backend sums).
  * Any stride, padding, filter size and channel multiplier m; dilation 1.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -56,26 +56,41 @@ export function depthwiseConv2dBackpropFilter(
   const xs = f32(backend, x);
   const g = f32(backend, dy);
   const acc = new Float64Array(kh * kw * cm);
+  const xStep = sw * c;
+  // Row by row: for each tap and output channel, a dot product along the output row with four
+  // independent partial sums (a single running sum would wait on each addition's latency).
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < ho; i++) {
-      for (let j = 0; j < wo; j++) {
-        const gOff = ((b * ho + i) * wo + j) * cm;
-        for (let a = 0; a < kh; a++) {
-          const y = i * sh - pt + a;
-          if (y < 0 || y >= h) continue;
-          for (let bb = 0; bb < kw; bb++) {
-            const xc = j * sw - pl + bb;
-            if (xc < 0 || xc >= w) continue;
-            const xOff = ((b * h + y) * w + xc) * c;
-            const aOff = (a * kw + bb) * cm;
-            if (m === 1) {
-              for (let d = 0; d < c; d++) acc[aOff + d] += xs[xOff + d] * g[gOff + d];
-            } else {
-              for (let d = 0; d < c; d++) {
-                const xv = xs[xOff + d];
-                for (let q = 0; q < m; q++) acc[aOff + d * m + q] += xv * g[gOff + d * m + q];
-              }
+      const gRow = (b * ho + i) * wo * cm;
+      for (let a = 0; a < kh; a++) {
+        const y = i * sh - pt + a;
+        if (y < 0 || y >= h) continue;
+        const xRow = (b * h + y) * w * c;
+        for (let bb = 0; bb < kw; bb++) {
+          // Output columns j whose input column j*sw - pl + bb lies inside x.
+          const j0 = Math.max(0, Math.ceil((pl - bb) / sw));
+          const j1 = Math.min(wo, Math.floor((w - 1 + pl - bb) / sw) + 1);
+          const len = j1 - j0;
+          if (len <= 0) continue;
+          const tapOff = (a * kw + bb) * cm;
+          const xStart = xRow + (j0 * sw - pl + bb) * c;
+          const gStart = gRow + j0 * cm;
+          for (let k = 0; k < cm; k++) {
+            let xi = xStart + ((k / m) | 0);
+            let gi = gStart + k;
+            let s0 = 0;
+            let s1 = 0;
+            let s2 = 0;
+            let s3 = 0;
+            let j = 0;
+            for (; j + 3 < len; j += 4, xi += 4 * xStep, gi += 4 * cm) {
+              s0 += xs[xi] * g[gi];
+              s1 += xs[xi + xStep] * g[gi + cm];
+              s2 += xs[xi + 2 * xStep] * g[gi + 2 * cm];
+              s3 += xs[xi + 3 * xStep] * g[gi + 3 * cm];
             }
+            for (; j < len; j++, xi += xStep, gi += cm) s0 += xs[xi] * g[gi];
+            acc[tapOff + k] += s0 + s1 + (s2 + s3);
           }
         }
       }

@@ -5,45 +5,79 @@
  *
  * | kernel | shipped wasm | ours |
  * | --- | --- | --- |
- * | Conv2DBackpropFilter | missing | im2col^T @ dy on XNNPACK |
- * | Conv2DBackpropInput | loop | per-stride-phase XNNPACK convolutions |
- * | MaxPoolGrad | loop | one pass over the windows, cpu backend's tie rule |
+ * | Conv2DBackpropFilter | missing | im2col^T @ dy on XNNPACK (conv2dBackpropFilter.ts) |
+ * | Conv2DBackpropInput | plain loop | per-stride-phase XNNPACK convolutions (transposedConv.ts) |
+ * | MaxPoolGrad | plain loop | one pass over the windows, cpu backend's tie rule (maxPoolGrad.ts) |
  * | DepthwiseConv2dNativeBackpropFilter | missing | one pass, float64 sums |
  * | DepthwiseConv2dNativeBackpropInput | missing | per-phase XNNPACK depthwise convolutions |
+ * | BatchMatMul, transposed operand | slow loop | explicit transpose, then XNNPACK (batchMatMul.ts) |
+ * | Identity, Cast to the same dtype | copy | shared memory, reference counted (identity.ts) |
+ *
+ * Cases ours does not cover (NCHW, batched products, casts between dtypes) run the shipped kernel.
+ *
+ * Checked and left as shipped: AvgPoolGrad (a loop, matches the cpu backend, about 25x slower
+ * than the forward pooling but only the last pooling of ResNet/WRN uses it), Relu6 and batch norm
+ * (tfjs builds their gradients from elementary ops, all present on wasm). test/backend runs
+ * whole training steps of a small CNN, a PreAct ResNet stage and MobileNetV2 blocks on wasm.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { batchMatMulTransposed, BatchMatMulAttrs, fastTransposedProduct } from './batchMatMul';
 import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter';
 import { conv2dBackpropInputKernel } from './conv2dBackpropInput';
 import { depthwiseConv2dBackpropFilterKernel } from './depthwiseConv2dBackpropFilter';
 import { depthwiseConv2dBackpropInputKernel } from './depthwiseConv2dBackpropInput';
+import { castSameDtype, identityKernel } from './identity';
 import { maxPoolGradKernel } from './maxPoolGrad';
+import { TensorInfo, WasmBackend } from './util';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type KernelResult = ReturnType<tf.KernelFunc>;
 
 interface OurKernel {
   kernelName: string;
-  kernelFunc: tf.KernelFunc;
-  /** Cases ours does not cover go to the shipped kernel (when there is one). */
-  unsupported?: (attrs: tf.NamedAttrMap) => string | null;
+  /** `shipped` runs the kernel the wasm backend came with (throws where it had none). */
+  kernelFunc: (args: KernelArgs, shipped: (args: KernelArgs) => KernelResult) => KernelResult;
 }
 
-const nchwOnly = (attrs: tf.NamedAttrMap): string | null =>
-  attrs.dataFormat === 'NCHW' ? 'dataFormat NCHW' : null;
+const unlessNchw =
+  (f: tf.KernelFunc): OurKernel['kernelFunc'] =>
+  (args, shipped) =>
+    args.attrs?.dataFormat === 'NCHW' ? shipped(args) : f(args);
 
 export const GACD_WASM_KERNELS: readonly OurKernel[] = [
-  { kernelName: 'Conv2DBackpropFilter', kernelFunc: conv2dBackpropFilterKernel, unsupported: nchwOnly },
-  { kernelName: 'Conv2DBackpropInput', kernelFunc: conv2dBackpropInputKernel, unsupported: nchwOnly },
-  { kernelName: 'MaxPoolGrad', kernelFunc: maxPoolGradKernel },
-  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: depthwiseConv2dBackpropFilterKernel },
-  { kernelName: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: depthwiseConv2dBackpropInputKernel },
+  { kernelName: 'Conv2DBackpropFilter', kernelFunc: unlessNchw(conv2dBackpropFilterKernel) },
+  { kernelName: 'Conv2DBackpropInput', kernelFunc: unlessNchw(conv2dBackpropInputKernel) },
+  { kernelName: 'MaxPoolGrad', kernelFunc: (args) => maxPoolGradKernel(args) },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: (args) => depthwiseConv2dBackpropFilterKernel(args) },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: (args) => depthwiseConv2dBackpropInputKernel(args) },
+  {
+    kernelName: 'BatchMatMul',
+    kernelFunc: (args, shipped) => {
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      const attrs = args.attrs as unknown as BatchMatMulAttrs;
+      if (!fastTransposedProduct(a, b, attrs)) return shipped(args);
+      return batchMatMulTransposed(args.backend as WasmBackend, a, b, attrs, (a2, b2) =>
+        shipped({ ...args, inputs: { a: a2, b: b2 }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as TensorInfo,
+      );
+    },
+  },
+  { kernelName: 'Identity', kernelFunc: (args) => identityKernel(args) },
+  {
+    kernelName: 'Cast',
+    kernelFunc: (args, shipped) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      const dtype = (args.attrs as unknown as { dtype: tf.DataType }).dtype;
+      return castSameDtype(args.backend as WasmBackend, x, dtype) ?? shipped(args);
+    },
+  },
 ];
 
 /** The kernels as shipped, kept for the cases ours hand back, and for benchmarks and tests. */
 const shipped = new Map<string, tf.KernelConfig>();
 const ours = new Set<tf.KernelFunc>();
-
-/** The shipped wasm kernel that ours replaced (undefined where wasm had none). */
-export function shippedWasmKernel(kernelName: string): tf.KernelConfig | undefined {
-  return shipped.get(kernelName);
-}
+// A shipped kernel unregistered before the backend started never had its setup (the binding to
+// its wasm function) run: run it once per backend instance before its first call.
+const setUp = new WeakMap<tf.KernelConfig, WeakSet<object>>();
 
 /** True when every GACD kernel is the one registered for 'wasm'. */
 export function wasmKernelsRegistered(): boolean {
@@ -65,14 +99,15 @@ export function registerWasmKernels(): string[] {
       shipped.set(k.kernelName, current);
       tf.unregisterKernel(k.kernelName, 'wasm');
     }
-    const kernelFunc = wrap(k);
+    const name = k.kernelName;
+    const kernelFunc: tf.KernelFunc = (args) => k.kernelFunc(args, (a) => runShippedWasmKernel(name, a));
     ours.add(kernelFunc);
-    tf.registerKernel({ kernelName: k.kernelName, backendName: 'wasm', kernelFunc });
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   }
   return GACD_WASM_KERNELS.map((k) => k.kernelName);
 }
 
-/** Puts the shipped kernels back (for benchmarks and tests). */
+/** Puts the shipped kernels back (for benchmarks and tests); registerWasmKernels() undoes it. */
 export function unregisterWasmKernels(): void {
   for (const k of GACD_WASM_KERNELS) {
     const current = tf.getKernel(k.kernelName, 'wasm');
@@ -88,6 +123,21 @@ export function unregisterWasmKernels(): void {
   }
 }
 
+/**
+ * Runs the wasm kernel `kernelName` as shipped (for the cases ours hand back, comparisons and
+ * benchmarks); throws where the wasm backend had none.
+ */
+export function runShippedWasmKernel(kernelName: string, args: KernelArgs): KernelResult {
+  let config = shipped.get(kernelName);
+  if (!config) {
+    const registered = tf.getKernel(kernelName, 'wasm');
+    if (registered && !ours.has(registered.kernelFunc)) config = registered;
+  }
+  if (!config) throw new Error(`the wasm backend as shipped has no ${kernelName} kernel`);
+  if (config.setupFunc) runSetup(config, args.backend);
+  return config.kernelFunc(args);
+}
+
 function runSetup(config: tf.KernelConfig, backend: object): void {
   let done = setUp.get(config);
   if (!done) setUp.set(config, (done = new WeakSet()));
@@ -95,35 +145,4 @@ function runSetup(config: tf.KernelConfig, backend: object): void {
     config.setupFunc!(backend as tf.KernelBackend);
     done.add(backend);
   }
-}
-
-function wrap(k: OurKernel): tf.KernelFunc {
-  return (args) => {
-    const why = k.unsupported?.(args.attrs ?? {});
-    if (why) {
-      const original = shipped.get(k.kernelName);
-      if (original) return runShipped(original, args);
-      throw new Error(`${k.kernelName} on wasm: ${why} is not supported`);
-    }
-    return k.kernelFunc(args);
-  };
-}
-
-// A shipped kernel that was unregistered before the backend started never had its setup (the
-// binding to its wasm function) run; run it once per backend instance before the first call.
-const setUp = new WeakMap<tf.KernelConfig, WeakSet<object>>();
-
-function runShipped(config: tf.KernelConfig, args: Parameters<tf.KernelFunc>[0]): ReturnType<tf.KernelFunc> {
-  if (config.setupFunc) runSetup(config, args.backend);
-  return config.kernelFunc(args);
-}
-
-/**
- * Runs the shipped wasm kernel `kernelName` (for comparisons and benchmarks); throws where the
- * wasm backend had none.
- */
-export function runShippedWasmKernel(kernelName: string, args: Parameters<tf.KernelFunc>[0]): ReturnType<tf.KernelFunc> {
-  const config = shipped.get(kernelName) ?? tf.getKernel(kernelName, 'wasm');
-  if (!config) throw new Error(`the wasm backend as shipped has no ${kernelName} kernel`);
-  return runShipped(config, args);
 }

@@ -8,8 +8,12 @@
  * regular convolution, input and output channels swapped), run on the rows q the output needs;
  * the phases are then interleaved into dx. Stride 1 is the single phase w flipped, written
  * straight to dx. The work equals the forward convolution's: no zeros are inserted into dy.
+ *
+ * Two other layouts win in their corner: a first layer (few input channels) goes through
+ * dy @ W^T and col2im; a strided depthwise convolution, whose arithmetic is cheap next to the
+ * data movement of interleaving phases, convolves dy spread out with zeros (dilatedDepthwise).
  */
-import { f32, free, makeF32, runWasm, TensorInfo, WasmBackend, window4d } from './util';
+import { f32, free, makeF32, reshapeInfo, runWasm, TensorInfo, WasmBackend, window4d } from './util';
 
 export interface TransposedConvGeometry {
   batch: number;
@@ -57,12 +61,28 @@ function planAxis(k: number, s: number, pad: number, inSize: number, outSize: nu
   return { q0, rows, after: rows + q0 - outSize, taps, before };
 }
 
+/**
+ * When the convolution's input has few channels (a network's first layer), XNNPACK runs the
+ * flipped convolution (many input channels, 1 to 4 output channels) poorly; there the product
+ * cols = dy @ W^T ([n*ho*wo, kh*kw*ci], XNNPACK) scattered back (col2im) is 2-3x faster.
+ * colsBudget bounds that product's size in floats.
+ */
+export const transposedConvOptions = { col2imMaxChannels: 4, colsBudget: 16 * 1024 * 1024 };
+
 export function transposedConv(
   backend: WasmBackend,
   dy: TensorInfo,
   filter: TensorInfo,
   g: TransposedConvGeometry,
 ): TensorInfo {
+  if (
+    !g.depthwise &&
+    g.inChannels <= transposedConvOptions.col2imMaxChannels &&
+    g.batch * g.outHeight * g.outWidth * g.filterHeight * g.filterWidth * g.inChannels <= transposedConvOptions.colsBudget
+  ) {
+    return col2imConv(backend, dy, filter, g);
+  }
+  if (g.depthwise && (g.strideHeight > 1 || g.strideWidth > 1)) return dilatedDepthwise(backend, dy, filter, g);
   const { batch: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = g;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = g;
   const mult = g.depthwise ? g.outChannels / ci : 1;
@@ -72,10 +92,15 @@ export function transposedConv(
 
   // One convolution per phase; null where a phase gets no tap (filter smaller than the stride).
   const phases: Array<{ rh: number; rw: number; out: TensorInfo } | null> = [];
-  for (let rh = 0; rh < sh; rh++) {
-    for (let rw = 0; rw < sw; rw++) {
-      phases.push(phaseConv(backend, dy, filter, g, ph, pw, rh, rw));
+  try {
+    for (let rh = 0; rh < sh; rh++) {
+      for (let rw = 0; rw < sw; rw++) {
+        phases.push(phaseConv(backend, dy, filter, g, ph, pw, rh, rw));
+      }
     }
+  } catch (e) {
+    for (const p of phases) if (p) free(backend, p.out);
+    throw e;
   }
 
   const single = phases.length === 1 && phases[0] !== null && mult === 1;
@@ -202,4 +227,129 @@ function subFilter(
     }
   }
   return makeF32(backend, g.depthwise ? [th, tw, co, 1] : [th, tw, co, ci], values);
+}
+
+/** dx = col2im(dy @ W^T): one XNNPACK product, then each column added back at its position. */
+function col2imConv(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: TransposedConvGeometry): TensorInfo {
+  const { batch: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = g;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl } = g;
+  const k = kh * kw * ci;
+  // W [kh, kw, ci, co] viewed as [k, co], transposed to [co, k] (a fresh tensor: XNNPACK caches by id).
+  const wSrc = f32(backend, filter);
+  const wT = new Float32Array(co * k);
+  for (let r = 0; r < k; r++) for (let o = 0; o < co; o++) wT[o * k + r] = wSrc[r * co + o];
+  const wInfo = makeF32(backend, [1, co, k], wT);
+  const dy3 = reshapeInfo(backend, dy, [1, n * ho * wo, co]);
+  let cols: TensorInfo;
+  try {
+    cols = runWasm(backend, 'BatchMatMul', { a: dy3, b: wInfo }, { transposeA: false, transposeB: false });
+  } finally {
+    free(backend, dy3, wInfo);
+  }
+  const dx = makeF32(backend, [n, h, w, ci]);
+  try {
+    const src = f32(backend, cols);
+    const dst = f32(backend, dx);
+    dst.fill(0);
+    // Tap by tap: a row of dy's positions adds to a strided row of dx.
+    for (let a = 0; a < kh; a++) {
+      for (let c2 = 0; c2 < kw; c2++) {
+        const j0 = Math.max(0, Math.ceil((pl - c2) / sw));
+        const j1 = Math.min(wo, Math.floor((w - 1 + pl - c2) / sw) + 1);
+        if (j1 <= j0) continue;
+        const tap = (a * kw + c2) * ci;
+        const step = sw * ci;
+        for (let b = 0; b < n; b++) {
+          for (let i = 0; i < ho; i++) {
+            const y = i * sh - pt + a;
+            if (y < 0 || y >= h) continue;
+            let d = ((b * h + y) * w + j0 * sw - pl + c2) * ci;
+            let s = ((b * ho + i) * wo + j0) * k + tap;
+            if (ci === 1) {
+              for (let j = j0; j < j1; j++, d += step, s += k) dst[d] += src[s];
+            } else if (ci === 3) {
+              for (let j = j0; j < j1; j++, d += step, s += k) {
+                dst[d] += src[s];
+                dst[d + 1] += src[s + 1];
+                dst[d + 2] += src[s + 2];
+              }
+            } else {
+              for (let j = j0; j < j1; j++, d += step, s += k) {
+                for (let c = 0; c < ci; c++) dst[d + c] += src[s + c];
+              }
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    free(backend, cols);
+  }
+  return dx;
+}
+
+/**
+ * Strided depthwise input gradient: dy spread out by the stride, with the padding the flipped
+ * filter needs, in one buffer [n, h + kh - 1, w + kw - 1, C*m] (zeros elsewhere), then one
+ * stride-1 'valid' depthwise convolution (XNNPACK) with the flipped filter gives dx directly
+ * (summed over the multiplier when m > 1).
+ */
+function dilatedDepthwise(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: TransposedConvGeometry): TensorInfo {
+  const { batch: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: cm } = g;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = g;
+  const hb = h + kh - 1;
+  const wb = w + kw - 1;
+  // dy[i, j] sits at buffer row i*sh + offH, column j*sw + offW.
+  const offH = kh - 1 - g.padTop;
+  const offW = kw - 1 - g.padLeft;
+  const spread = makeF32(backend, [n, hb, wb, cm]);
+  const flipped = new Float32Array(kh * kw * cm);
+  {
+    const src = f32(backend, filter);
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const from = ((kh - 1 - a) * kw + (kw - 1 - b)) * cm;
+        flipped.set(src.subarray(from, from + cm), (a * kw + b) * cm);
+      }
+    }
+  }
+  const flippedInfo = makeF32(backend, [kh, kw, cm, 1], flipped);
+  let out: TensorInfo;
+  try {
+    const src = f32(backend, dy);
+    const dst = f32(backend, spread);
+    dst.fill(0);
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < ho; i++) {
+        const r = i * sh + offH;
+        if (r < 0 || r >= hb) continue;
+        for (let j = 0; j < wo; j++) {
+          const q = j * sw + offW;
+          if (q < 0 || q >= wb) continue;
+          const s = ((b * ho + i) * wo + j) * cm;
+          const d = ((b * hb + r) * wb + q) * cm;
+          if (cm >= 16) dst.set(src.subarray(s, s + cm), d);
+          else for (let c = 0; c < cm; c++) dst[d + c] = src[s + c];
+        }
+      }
+    }
+    out = runWasm(backend, 'DepthwiseConv2dNative', { x: spread, filter: flippedInfo }, { strides: [1, 1], pad: 'valid', dilations: [1, 1] });
+  } finally {
+    free(backend, spread, flippedInfo);
+  }
+  const mult = cm / ci;
+  if (mult === 1) return out;
+  const dx = makeF32(backend, [n, h, w, ci]);
+  try {
+    const src = f32(backend, out);
+    const dst = f32(backend, dx);
+    for (let p = 0, s = 0; p < dst.length; p++) {
+      let acc = 0;
+      for (let m = 0; m < mult; m++) acc += src[s++];
+      dst[p] = acc;
+    }
+  } finally {
+    free(backend, out);
+  }
+  return dx;
 }

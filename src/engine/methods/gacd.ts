@@ -149,7 +149,8 @@ export const gacd: MethodFactory = (ctx) => {
       targetProbs?.dispose();
       const teacherAdv = tf.tidy(() => teacher.apply(input, { training: false }) as unknown as tf.NamedTensorMap) as unknown as ModelOutput;
       const anchorOut = s.teacher_input === 'clean' ? teacherClean : teacherAdv;
-      const teacherFeatures = tf.tidy(() => tapFeatures(teacher, anchorOut, s.teacher_tap));
+      // A copy: the tap may be the very tensor disposed with the teacher's outputs below.
+      const teacherFeatures = tf.tidy(() => tf.clone(tapFeatures(teacher, anchorOut, s.teacher_tap)));
       const weights = reweight(s.reweight, s.reweight_beta, teacherAdv.logits, batch.labels);
       const tensors: Record<string, tf.Tensor> = {
         teacherFeatures,

@@ -79,7 +79,10 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     versions: { engine: ENGINE_VERSION, tfjs: tf.version_core, node: process.versions.node },
     spec,
   });
-  for (const t of backend.tried) log.emit({ type: 'warning', message: `backend ${t.name} not used: ${t.error}` });
+  if (backend.tried.length > 0) {
+    const why = backend.tried.map((t) => `${t.name} (${t.error.split(' (')[0]})`).join(', ');
+    log.emit({ type: 'warning', message: `faster backends not used: ${why}; on a machine with internet, npm install @tensorflow/tfjs-node gives native speed` });
+  }
 
   const [h, w, c] = data.info.shape;
   const build = (arch: string, seedOffset: number): Model =>
@@ -128,9 +131,10 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       teacher = build(spec.teacher.model, 1000);
       if (spec.teacher.checkpoint) {
         const where = path.resolve(o.baseDir, spec.teacher.checkpoint);
-        loadWeights(readCheckpoint(where), teacher, where);
-        log.emit({ type: 'stage-start', model: 'teacher', method: 'checkpoint', arch: teacher.arch, epochs: 0, stepsPerEpoch: 0, params: teacher.params.count(), loadedFrom: where });
-        models.push({ member: { label: 'teacher', method: 'checkpoint', settings: {}, training }, model: teacher, arch: teacher.arch });
+        const ck = readCheckpoint(where);
+        loadWeights(ck, teacher, where);
+        log.emit({ type: 'stage-start', model: 'teacher', method: ck.state.method, arch: teacher.arch, epochs: 0, stepsPerEpoch: 0, params: teacher.params.count(), loadedFrom: where });
+        models.push({ member: { label: 'teacher', method: ck.state.method, settings: {}, training }, model: teacher, arch: teacher.arch });
       } else if (spec.teacher.train) {
         const { method, ...rest } = spec.teacher.train;
         const member: Member = { label: 'teacher', method, settings: rest, training: resolveTraining({ ...spec.training, ...pick(rest, spec.training) }, data.info.defaultEpsilon) };

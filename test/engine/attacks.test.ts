@@ -59,7 +59,7 @@ test('on the trained teacher: robust accuracy <= clean, PGD-20 <= FGSM, accuracy
   const data = await fashionMini();
   const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
   loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
-  const e = evaluateModel(teacher, firstN(data.test, 300), {
+  const e = await evaluateModel(teacher, firstN(data.test, 300), {
     epsilon: 0.1,
     attacks: ['clean', 'fgsm', 'pgd-20', 'cw-20'],
     epsilons: [0, 0.05, 0.1, 0.2],

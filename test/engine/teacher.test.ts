@@ -32,12 +32,12 @@ test("the shipped teacher scores what the recipe's run recorded", async () => {
   const data = await fashionMini();
   const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
   loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
-  const e = evaluateModel(teacher, data.test, {
+  const e = await evaluateModel(teacher, data.test, {
     epsilon: recipe.evaluation.epsilon,
-    // The recipe's list up to PGD-20 draws the same random starts in the same order.
+    // The recipe's list up to PGD-20: each attack draws its seed in turn, so the prefix matches.
     attacks: ['clean', 'fgsm', 'pgd-20'],
     epsilons: [],
-    batchSize: 250,
+    batchSize: recipe.evaluation.batchSize,
     seed: recipe.evaluation.seed,
   });
   for (const r of e.results.filter((x) => x.attack !== 'worst-case')) {

@@ -10,6 +10,7 @@ import { evaluateExpression } from '../experiment/expression';
 import { buildModel } from '../models/registry';
 import { loadWeights, readCheckpoint } from '../run/checkpoint';
 import { evaluateModel } from '../run/evaluate';
+import { WorkerPool, workerCount } from '../parallel/pool';
 import { resultsTable } from './table';
 
 export async function evalCommand(
@@ -31,13 +32,20 @@ export async function evalCommand(
   const data = await loadDataset(datasetName, { seed: 0, testSize: flags['test-size'] ? Number(flags['test-size']) : undefined });
   const model = buildModel(ck.state.arch, { inputShape: info.shape, numClasses: info.numClasses, seed: 0 });
   loadWeights(ck, model, where);
-  const e = evaluateModel(model, data.test, {
-    epsilon,
-    attacks: (flags.attacks ?? 'clean,fgsm,pgd-20,cw-20').split(','),
-    epsilons: [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
-    batchSize: 250,
-    seed: 17,
-  });
+  const pool = backend.name === 'wasm' && workerCount('auto') > 1 ? await WorkerPool.start(workerCount('auto'), backend.name) : null;
+  const e = await evaluateModel(
+    model,
+    data.test,
+    {
+      epsilon,
+      attacks: (flags.attacks ?? 'clean,fgsm,pgd-20,cw-20').split(','),
+      epsilons: [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
+      batchSize: 250,
+      seed: 17,
+    },
+    pool?.correctnessFor(model),
+  );
+  await pool?.close();
   const result = {
     model: ck.state.model,
     method: ck.state.method,

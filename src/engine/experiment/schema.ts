@@ -144,6 +144,10 @@ export const experimentFields = z
       .enum(backendNames)
       .default('auto')
       .describe("TensorFlow.js backend: 'auto' takes the best that loads (tensorflow with CUDA, tensorflow, wasm, cpu)."),
+    workers: z
+      .union([z.literal('auto'), num(z.int().min(1))])
+      .default('auto')
+      .describe("Threads the engine computes on: 'auto' uses every core (each thread runs its own wasm instance; evaluation is shared among them and gives the same figures for any number)."),
     allow_outside_workspace: z
       .boolean()
       .default(false)

@@ -2,6 +2,9 @@
  * Robustness evaluation of one model on the test split: clean accuracy, each attack of the
  * experiment's list at its epsilon, the per-sample worst case over all of them, accuracy against
  * epsilon, and the worst class. Attacks run on the model in evaluation mode.
+ *
+ * Every evaluation batch draws its random start from its own seed (the attack's seed and the
+ * batch's position), so the figures are the same however the batches are shared among threads.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { AttackResult } from '../../protocol/events';
@@ -28,22 +31,37 @@ export interface Evaluation {
   examples: number;
 }
 
-/** Correct (1) or not (0) per sample, under one attack at one epsilon. */
-function correctness(model: Model, split: Split, label: string, epsilon: number, cfg: EvaluationConfig, rng: Rng): Uint8Array {
-  const spec = parseEvalAttack(label);
+/** One attack at one epsilon over a whole split: 1 where the model stays correct. */
+export interface CorrectnessJob {
+  label: string;
+  epsilon: number;
+  batchSize: number;
+  seed: number;
+}
+
+/** Computes correctness over a split; a thread pool shares the batches out, a plain call does them here. */
+export type CorrectnessFn = (split: Split, job: CorrectnessJob) => Promise<Uint8Array>;
+
+/**
+ * Correctness of the samples [from, to) of `split` (from a multiple of the batch size). `offset` is
+ * the position of `split`'s first sample in the whole test split, for the per-batch seeds.
+ */
+export function correctnessRange(model: Model, split: Split, job: CorrectnessJob, from = 0, to = split.count, offset = 0): Uint8Array {
+  const spec = parseEvalAttack(job.label);
   const size = imageSize(split.shape);
-  const out = new Uint8Array(split.count);
+  const out = new Uint8Array(to - from);
   const logitsFn = evalLogits(model);
-  for (let start = 0; start < split.count; start += cfg.batchSize) {
-    const n = Math.min(cfg.batchSize, split.count - start);
+  for (let start = from; start < to; start += job.batchSize) {
+    const n = Math.min(job.batchSize, to - start);
+    const rng = new Rng((job.seed ^ Math.imul(offset + start + 1, 0x9e3779b1)) >>> 0);
     const preds = tf.tidy(() => {
       const x = tf.tensor4d(split.images.subarray(start * size, (start + n) * size), [n, ...split.shape]);
       const y = tf.tensor1d(split.labels.subarray(start, start + n), 'int32');
       const xAdv =
-        spec.attack && epsilon > 0
+        spec.attack && job.epsilon > 0
           ? spec.attack.perturb(logitsFn, x, y, {
-              epsilon,
-              stepSize: epsilon / 4,
+              epsilon: job.epsilon,
+              stepSize: job.epsilon / 4,
               steps: spec.steps,
               randomStart: spec.label !== 'fgsm',
               loss: spec.loss,
@@ -51,29 +69,29 @@ function correctness(model: Model, split: Split, label: string, epsilon: number,
           : x;
       return tf.argMax(logitsFn(xAdv), 1).dataSync();
     });
-    for (let i = 0; i < n; i++) out[start + i] = preds[i] === split.labels[start + i] ? 1 : 0;
+    for (let i = 0; i < n; i++) out[start - from + i] = preds[i] === split.labels[start + i] ? 1 : 0;
   }
   return out;
 }
 
 const mean = (c: Uint8Array) => c.reduce((a, b) => a + b, 0) / Math.max(c.length, 1);
 
-export function evaluateModel(
+export async function evaluateModel(
   model: Model,
   split: Split,
   cfg: EvaluationConfig,
-  onAttackDone?: (label: string) => void,
-): Evaluation {
+  correctness: CorrectnessFn = async (s, job) => correctnessRange(model, s, job),
+): Promise<Evaluation> {
   const rng = new Rng(cfg.seed);
+  const job = (label: string, epsilon: number): CorrectnessJob => ({ label, epsilon, batchSize: cfg.batchSize, seed: rng.nextUint32() });
   const results: AttackResult[] = [];
   const worst = new Uint8Array(split.count).fill(1);
   const byLabel = new Map<string, Uint8Array>();
   for (const label of cfg.attacks) {
-    const c = correctness(model, split, label, cfg.epsilon, cfg, rng);
+    const c = await correctness(split, job(label, cfg.epsilon));
     byLabel.set(label, c);
     for (let i = 0; i < c.length; i++) worst[i] &= c[i];
     results.push({ attack: label, epsilon: cfg.epsilon, accuracy: mean(c) });
-    onAttackDone?.(label);
   }
   if (cfg.attacks.filter((a) => a !== 'clean').length > 1) {
     results.push({ attack: 'worst-case', epsilon: cfg.epsilon, accuracy: mean(worst) });
@@ -82,14 +100,16 @@ export function evaluateModel(
   // The curve uses the strongest PGD of the list (most steps), or PGD-20.
   const pgdLabels = cfg.attacks.filter((a) => a.startsWith('pgd-'));
   const curveAttack = pgdLabels.sort((a, b) => Number(b.slice(4)) - Number(a.slice(4)))[0] ?? 'pgd-20';
-  const accuracyVsEpsilon = cfg.epsilons.map((epsilon) => {
-    if (epsilon === 0 && byLabel.has('clean')) return { epsilon, accuracy: mean(byLabel.get('clean')!) };
-    if (epsilon === cfg.epsilon && byLabel.has(curveAttack)) return { epsilon, accuracy: mean(byLabel.get(curveAttack)!) };
-    return { epsilon, accuracy: mean(correctness(model, split, curveAttack, epsilon, cfg, rng)) };
-  });
+  const accuracyVsEpsilon: Evaluation['accuracyVsEpsilon'] = [];
+  for (const epsilon of cfg.epsilons) {
+    let c: Uint8Array;
+    if (epsilon === 0 && byLabel.has('clean')) c = byLabel.get('clean')!;
+    else if (epsilon === cfg.epsilon && byLabel.has(curveAttack)) c = byLabel.get(curveAttack)!;
+    else c = await correctness(split, job(curveAttack, epsilon));
+    accuracyVsEpsilon.push({ epsilon, accuracy: mean(c) });
+  }
 
-  const perClass = new Array<{ hits: number; n: number }>(split.numClasses);
-  for (let k = 0; k < split.numClasses; k++) perClass[k] = { hits: 0, n: 0 };
+  const perClass = Array.from({ length: split.numClasses }, () => ({ hits: 0, n: 0 }));
   for (let i = 0; i < split.count; i++) {
     perClass[split.labels[i]].n++;
     perClass[split.labels[i]].hits += worst[i];

@@ -18,6 +18,7 @@ import type { Model } from '../models/model';
 import { describeIoError, writeFileAtomic } from './atomicWrite';
 import { readCheckpoint, loadWeights } from './checkpoint';
 import { evaluateModel } from './evaluate';
+import { WorkerPool, workerCount } from '../parallel/pool';
 import { EventLog, Listener } from './eventLog';
 import { RunDir } from './runDir';
 import { TrainOutcome, TrainingSpec, pointerFile, safeName, trainModel } from './trainModel';
@@ -91,6 +92,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
   const augment = augmenterFor(augmentKind);
   const training = resolveTraining(spec.training, data.info.defaultEpsilon);
   const models: Array<{ member: Member; model: Model; arch: string }> = [];
+  let pool: WorkerPool | null = null;
 
   try {
     // Train (or continue training) one model; `undefined` means it finished.
@@ -164,6 +166,8 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     const epsilon = ev.epsilon ?? training.attack.epsilon;
     const testSplit = ev.test_size ? headSplit(data.test, ev.test_size) : data.test;
     const results: ModelResults[] = [];
+    const threads = backend.name === 'wasm' ? workerCount(spec.workers) : 1;
+    pool = threads > 1 ? await WorkerPool.start(threads, backend.name) : null;
     for (const { member, model, arch } of models) {
       const saved = path.join(o.dir.evaluation, `${safeName(member.label)}.json`);
       let r: ModelResults;
@@ -171,13 +175,18 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         r = JSON.parse(fs.readFileSync(saved, 'utf8')) as ModelResults;
       } else {
         if (o.shouldStop()) return end({ status: 'stopped' });
-        const e = evaluateModel(model, testSplit, {
-          epsilon,
-          attacks: ev.attacks,
-          epsilons: ev.epsilons ?? [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
-          batchSize: ev.batch_size,
-          seed: spec.seed + 17,
-        });
+        const e = await evaluateModel(
+          model,
+          testSplit,
+          {
+            epsilon,
+            attacks: ev.attacks,
+            epsilons: ev.epsilons ?? [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
+            batchSize: ev.batch_size,
+            seed: spec.seed + 17,
+          },
+          pool?.correctnessFor(model),
+        );
         r = {
           model: member.label,
           method: member.method,
@@ -203,6 +212,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     }
     return fail('engine', e?.message ?? String(err), 'see the message; fix the experiment file and resume with gacd resume');
   } finally {
+    await pool?.close();
     for (const m of models) m.model.params.dispose();
   }
 

@@ -1,0 +1,131 @@
+/**
+ * The engine's extra worker threads, for work that splits by sample (evaluation, attacks). The main
+ * thread takes the first share of each job and the workers the rest, so `workers: 2` keeps both
+ * cores of a laptop busy. Shares are whole evaluation batches, so results do not depend on the
+ * number of workers.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Split } from '../data/types';
+import type { Model } from '../models/model';
+import { CorrectnessFn, correctnessRange } from '../run/evaluate';
+import type { FromWorker, ToWorker } from './protocol';
+import { packWeights } from './weights';
+
+/** `auto` means one thread per core. */
+export function workerCount(setting: number | 'auto'): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return setting === 'auto' ? Math.max(1, cores) : Math.max(1, setting);
+}
+
+/** A worker on the bundled dist/worker.js, or on the TypeScript source through tsx (tests, development). */
+function newWorker(): Worker {
+  const bundled = path.join(__dirname, 'worker.js');
+  if (fs.existsSync(bundled)) return new Worker(bundled);
+  const source = path.join(__dirname, 'worker.ts');
+  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true });
+}
+
+export class WorkerPool {
+  private readonly pending = new Map<number, { resolve: (c: Uint8Array) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+
+  private constructor(private readonly workers: Worker[]) {
+    for (const w of workers) {
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'correctness') this.settle(m.id, m.correct);
+        if (m.type === 'error' && m.id !== undefined) this.settle(m.id, new Error(`worker: ${m.message}`));
+      });
+      w.on('error', (err) => {
+        for (const id of [...this.pending.keys()]) this.settle(id, err);
+      });
+    }
+  }
+
+  /** Starts `count - 1` workers on `backend` (the main thread is the first of `count`). */
+  static async start(count: number, backend: string): Promise<WorkerPool> {
+    const workers = Array.from({ length: Math.max(0, count - 1) }, newWorker);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const onMessage = (m: FromWorker) => {
+              if (m.type === 'ready') resolve();
+              if (m.type === 'error') reject(new Error(`worker failed to start: ${m.message}`));
+              w.off('message', onMessage);
+            };
+            w.on('message', onMessage);
+            w.once('error', reject);
+            w.postMessage({ type: 'init', backend } satisfies ToWorker);
+          }),
+      ),
+    );
+    return new WorkerPool(workers);
+  }
+
+  get size(): number {
+    return this.workers.length + 1;
+  }
+
+  /** A correctness function for `model` that shares each split among the threads. */
+  correctnessFor(model: Model): CorrectnessFn {
+    const weights = packWeights(model);
+    for (const w of this.workers) {
+      w.postMessage({
+        type: 'set-model',
+        model: { arch: model.arch, inputShape: model.inputShape, numClasses: model.numClasses },
+        weights,
+      } satisfies ToWorker);
+    }
+    return async (split: Split, job) => {
+      const batches = Math.ceil(split.count / job.batchSize);
+      const perThread = Math.ceil(batches / this.size);
+      const bounds = Array.from({ length: this.size + 1 }, (_, i) => Math.min(split.count, i * perThread * job.batchSize));
+      const size = split.shape[0] * split.shape[1] * split.shape[2];
+      const remote = this.workers.map((w, i) => {
+        const from = bounds[i + 1];
+        const to = bounds[i + 2];
+        if (from >= to) return Promise.resolve(new Uint8Array(0));
+        const id = this.nextId++;
+        const done = new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+        // Seeds follow the sample position, so a share computed here matches the same share in one thread.
+        w.postMessage({
+          type: 'correctness',
+          id,
+          images: split.images.slice(from * size, to * size),
+          labels: split.labels.slice(from, to),
+          shape: split.shape,
+          label: job.label,
+          epsilon: job.epsilon,
+          batchSize: job.batchSize,
+          seed: job.seed,
+          offset: from,
+        } satisfies ToWorker);
+        return done;
+      });
+      const local = correctnessRange(model, split, job, 0, bounds[1]);
+      const parts = [local, ...(await Promise.all(remote))];
+      const out = new Uint8Array(split.count);
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return out;
+    };
+  }
+
+  private settle(id: number, result: Uint8Array | Error): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (result instanceof Error) p.reject(result);
+    else p.resolve(result);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A worker thread of the engine: its own TensorFlow.js instance (wasm gets its own module per
+ * thread, which is how the engine reaches a second core) holding a copy of one model at a time.
+ */
+import { parentPort } from 'node:worker_threads';
+import { selectBackend } from '../backend/select';
+import { buildModel } from '../models/registry';
+import type { Model } from '../models/model';
+import { correctnessRange } from '../run/evaluate';
+import type { FromWorker, ToWorker } from './protocol';
+import { unpackWeights } from './weights';
+
+let model: Model | null = null;
+let modelKey = '';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+const send = (m: FromWorker) => port.postMessage(m);
+
+port.on('message', async (msg: ToWorker) => {
+  try {
+    switch (msg.type) {
+      case 'init': {
+        const b = await selectBackend(msg.backend as 'wasm');
+        send({ type: 'ready', backend: b.name });
+        break;
+      }
+      case 'set-model': {
+        const key = `${msg.model.arch}:${msg.model.inputShape.join('x')}:${msg.model.numClasses}`;
+        if (key !== modelKey) {
+          model?.params.dispose();
+          model = buildModel(msg.model.arch, { ...msg.model, seed: 0 });
+          modelKey = key;
+        }
+        unpackWeights(model!, msg.weights);
+        break;
+      }
+      case 'correctness': {
+        if (!model) throw new Error('no model set');
+        const split = { images: msg.images, labels: msg.labels, count: msg.labels.length, shape: msg.shape, numClasses: model.numClasses };
+        const job = { label: msg.label, epsilon: msg.epsilon, batchSize: msg.batchSize, seed: msg.seed };
+        const correct = correctnessRange(model, split, job, 0, split.count, msg.offset);
+        send({ type: 'correctness', id: msg.id, correct });
+        break;
+      }
+    }
+  } catch (err) {
+    send({ type: 'error', id: 'id' in msg ? msg.id : undefined, message: (err as Error).message });
+  }
+});

@@ -15,7 +15,7 @@ import { loadWeights, readCheckpoint } from '../src/engine/run/checkpoint';
 import { evaluateModel } from '../src/engine/run/evaluate';
 
 const runDir = path.resolve(process.argv[2] ?? '');
-const results = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8')) as { backend: string };
+const runStart = JSON.parse(fs.readFileSync(path.join(runDir, 'events.jsonl'), 'utf8').split('\n')[0]) as { backend: string };
 const spec = JSON.parse(fs.readFileSync(path.join(runDir, 'spec.json'), 'utf8'));
 const pointer = JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'student.json'), 'utf8'));
 if (!pointer.completed) throw new Error(`${runDir}: the model did not finish training`);
@@ -61,7 +61,7 @@ evaluateShipped().then((metrics) => {
   const recipe = {
     recipe: 'examples/teacher-fashion.gacd',
     run: path.basename(runDir),
-    backend: results.backend,
+    backend: runStart.backend,
     seed: spec.seed,
     evaluation: { epsilon: spec.evaluation.epsilon, attacks: spec.evaluation.attacks, batchSize: spec.evaluation.batch_size, seed: spec.seed + 17 },
     metrics,

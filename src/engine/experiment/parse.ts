@@ -156,7 +156,8 @@ export function pathAtOffset(parsed: ParsedExperiment, offset: number): { path: 
   };
   for (;;) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => contains(p.key) || contains(p.value));
+      // A key wins over the value before it: a block value's range runs to the next key's start.
+      const pair = node.items.find((p) => contains(p.key)) ?? node.items.find((p) => contains(p.value));
       if (!pair) return { path, onKey: false };
       const k = keyText(pair.key);
       if (k === undefined) return { path, onKey: false };

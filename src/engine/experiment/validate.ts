@@ -79,20 +79,7 @@ function issueProblems(parsed: ParsedExperiment, input: unknown, file: string, i
 
     case 'invalid_type': {
       const info = describeAt(path, input);
-      if (value === undefined) {
-        const section = info?.kind === 'section';
-        const name = String(path[path.length - 1] ?? '');
-        const parent = path.slice(0, -1);
-        return [
-          problemAt(parsed, file, parent, 'key', {
-            code: section ? 'missing-section' : 'missing-key',
-            message: section
-              ? `missing section "${name}"${parent.length ? ` in ${pathText(parent)}` : ''}`
-              : `missing key "${name}" in ${pathText(parent)}`,
-            fix: info?.values && !section ? `add ${name}: one of ${info.values.join(', ')}` : `add ${name}:`,
-          }),
-        ];
-      }
+      if (value === undefined) return [missing(parsed, input, file, path)];
       if (info?.meta.catalog === 'method' && info.kind === 'section' && typeof value === 'string') {
         const key = path[path.length - 2] === 'baselines' || path.includes('train') ? 'method' : 'name';
         const block = `{ ${key}: ${value} }`;
@@ -126,6 +113,8 @@ function issueProblems(parsed: ParsedExperiment, input: unknown, file: string, i
     }
 
     case 'invalid_value': {
+      // Zod reports a missing choice (data.dataset left out) as a bad value.
+      if (value === undefined) return [missing(parsed, input, file, path)];
       const info = describeAt(path, input);
       const allowed = issue.values.map(String);
       const text = String(value);
@@ -227,6 +216,21 @@ function issueProblems(parsed: ParsedExperiment, input: unknown, file: string, i
     default:
       return [problemAt(parsed, file, path, 'auto', { code: 'bad-value', message: `${where}: ${issue.message}` })];
   }
+}
+
+/** A required key or section that is not written. */
+function missing(parsed: ParsedExperiment, input: unknown, file: string, path: Path): Problem {
+  const info = describeAt(path, input);
+  const section = info?.kind === 'section';
+  const name = String(path[path.length - 1] ?? '');
+  const parent = path.slice(0, -1);
+  return problemAt(parsed, file, parent, 'key', {
+    code: section ? 'missing-section' : 'missing-key',
+    message: section
+      ? `missing section "${name}"${parent.length ? ` in ${pathText(parent)}` : ''}`
+      : `missing key "${name}" in ${pathText(parent)}`,
+    fix: info?.values && !section ? `add ${name}: one of ${info.values.join(', ')}` : `add ${name}:`,
+  });
 }
 
 /** An amount above 1 in input units: almost always a pixel value (8 for 8/255). */

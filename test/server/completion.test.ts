@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { attackNames } from '../../src/engine/attacks/catalog';
+import { datasetNames } from '../../src/engine/data/catalog';
+import { methodNames } from '../../src/engine/methods/catalog';
+import { modelNames } from '../../src/engine/models/catalog';
+import { experimentFields } from '../../src/engine/experiment/schema';
+import type { CompletionItem } from '../../src/server/service/types';
+import { applyEdits, cursor, doc, MINIMAL, spanText, strictService, tempWorkspace } from './helpers';
+
+function complete(marked: string, filePath?: string, snippets = true): { items: CompletionItem[]; text: string } {
+  const { service, errors } = strictService();
+  const { text, pos } = cursor(marked);
+  const items = service.complete(doc(text, filePath), pos, { snippets });
+  assert.deepEqual(errors, []);
+  return { items, text };
+}
+
+const labels = (items: CompletionItem[]) => items.map((i) => i.label);
+
+test('top-level keys not yet written, and section snippets on an empty line', () => {
+  const { items } = complete(`${MINIMAL}|`);
+  const keys = items.filter((i) => i.kind !== 'snippet').map((i) => i.label);
+  const all = Object.keys(experimentFields.shape);
+  assert.deepEqual(keys, all.filter((k) => !['data', 'student', 'method'].includes(k)));
+  assert.ok(keys.includes('evaluation') && keys.includes('teacher'));
+  const snippets = labels(items.filter((i) => i.kind === 'snippet'));
+  assert.ok(snippets.includes('evaluation with its defaults'));
+  assert.ok(snippets.includes('training with its defaults'));
+  assert.ok(!snippets.some((s) => s.startsWith('method')), 'method is already written');
+});
+
+test('keys of the section at the cursor, by indentation, even half typed', () => {
+  assert.deepEqual(labels(complete('data:\n  dataset: mnist\n  au|\nstudent:\n  model: tiny-cnn\n').items), ['path', 'train_size', 'test_size', 'augment']);
+  assert.deepEqual(
+    labels(complete('training:\n  epochs: 3\n  attack:\n    steps: 7\n    |\n').items),
+    ['epsilon', 'step_size', 'random_start'],
+  );
+  const afterNested = labels(complete('training:\n  attack:\n    steps: 7\n  |\n').items.filter((i) => i.kind !== 'snippet'));
+  assert.ok(afterNested.includes('epochs') && !afterNested.includes('attack'));
+});
+
+test('a method block offers that method\'s settings', () => {
+  const gacd = labels(complete('method:\n  name: gacd\n  critic: nce\n  |').items);
+  assert.ok(gacd.includes('beta') && gacd.includes('reweight') && !gacd.includes('critic') && !gacd.includes('name'));
+  const ard = labels(complete('method:\n  |\n  name: ard\n').items);
+  assert.deepEqual(ard, ['alpha', 'temperature', 'kl_reduction']);
+  const baseline = labels(complete('baselines:\n  - method: ard\n    |\n').items);
+  assert.deepEqual(baseline, ['label', 'alpha', 'temperature', 'kl_reduction']);
+  const flow = labels(complete('method: { name: ard, | }').items);
+  assert.deepEqual(flow, ['alpha', 'temperature', 'kl_reduction']);
+});
+
+test('enum values: methods, models, datasets, backends, schedules, choices', () => {
+  assert.deepEqual(labels(complete('method:\n  name: |').items), methodNames);
+  assert.deepEqual(labels(complete('baselines:\n  - method: g|').items), methodNames);
+  assert.deepEqual(labels(complete('student:\n  model: |').items), modelNames);
+  assert.deepEqual(labels(complete('data:\n  dataset: cif|').items), datasetNames);
+  assert.deepEqual(labels(complete('backend: |').items), ['auto', 'tensorflow', 'wasm', 'cpu']);
+  assert.deepEqual(labels(complete('training:\n  schedule: |').items), ['constant', 'piecewise', 'cosine']);
+  assert.deepEqual(labels(complete('method:\n  name: gacd\n  critic: |').items), ['nce', 'infonce']);
+  assert.deepEqual(labels(complete('allow_outside_workspace: |').items), ['true', 'false']);
+  const method = complete('method:\n  name: |').items.find((i) => i.label === 'gacd')!;
+  assert.match(method.documentation!, /arXiv:2009\.09922/);
+  assert.match(method.documentation!, /Loss: `L = gamma/);
+});
+
+test('evaluation attacks, in a flow list and a block list, without the ones written', () => {
+  const flow = complete('evaluation:\n  attacks: [clean, fgsm, |]').items;
+  assert.ok(labels(flow).includes('pgd-20') && !labels(flow).includes('clean') && !labels(flow).includes('fgsm'));
+  const pgd = flow.find((i) => i.label === 'pgd-20')!;
+  assert.match(pgd.documentation!, /Madry/);
+  assert.ok(attackNames.includes('pgd'));
+  const block = labels(complete('evaluation:\n  attacks:\n    - clean\n    - |\n').items);
+  assert.ok(block.includes('cw-20') && !block.includes('clean'));
+  const newEntry = complete('evaluation:\n  attacks:\n    - clean\n    |\n').items.find((i) => i.label === 'pgd-20')!;
+  assert.equal(newEntry.insertText, '- pgd-20');
+});
+
+test('the replaced span is the word at the cursor', () => {
+  const { items, text } = complete('data:\n  dataset: cif|ar\n');
+  assert.equal(spanText(text, items[0].span), 'cifar');
+  const key = complete('data:\n  dataset: mnist\n  aug|ment: none\n');
+  const augment = key.items.find((i) => i.label === 'augment')!;
+  assert.ok(augment, 'the key on the cursor\'s own line is the one being edited: still offered');
+  assert.equal(spanText(key.text, augment.span), 'augment');
+  const path = key.items.find((i) => i.label === 'path')!;
+  assert.equal(path.insertText, 'path', 'a colon follows: insert the key alone');
+});
+
+test('snippets: a GACD method block and an evaluation block with their defaults', () => {
+  const { items, text } = complete('data:\n  dataset: mnist\n|');
+  const gacd = items.find((i) => i.label === 'method: gacd with its defaults')!;
+  assert.equal(gacd.kind, 'snippet');
+  assert.match(gacd.insertText, /^method:\n {2}name: gacd\n {2}gamma: \$\{1:1\}\n {2}beta: \$\{2:0\.8\}/);
+  assert.match(gacd.insertText, /critic: \$\{\d+\|nce,infonce\|\}/);
+  const evaluation = items.find((i) => i.label === 'evaluation with its defaults')!;
+  assert.equal(evaluation.insertText, 'evaluation:\n  attacks: ${1:[clean, fgsm, pgd-20, cw-20]}\n  batch_size: ${2:250}');
+  // The snippet inserted without its tab stops is a valid section.
+  const plain = complete('data:\n  dataset: mnist\n|', undefined, false).items.find((i) => i.label === 'method: gacd with its defaults')!;
+  const { service } = strictService();
+  const result = applyEdits(text, [{ span: plain.span, newText: plain.insertText }]);
+  const diagnostics = service.validate(doc(`${result}\nstudent:\n  model: tiny-cnn\nteacher:\n  model: small-cnn\n  train:\n    method: pgd-at\n`));
+  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+});
+
+test('a list entry of baselines offers a method block per method', () => {
+  const { items } = complete('baselines:\n  - |\n');
+  const ard = items.find((i) => i.label === 'method: ard with its defaults')!;
+  assert.equal(ard.insertText, 'method: ard\n    alpha: ${1:1}\n    temperature: ${2:30}\n    kl_reduction: ${3|mean,batchmean|}');
+});
+
+test('key items insert the key with a value placeholder', () => {
+  const { items } = complete('training:\n  sch|\n');
+  assert.equal(items.find((i) => i.label === 'schedule')!.insertText, 'schedule: ${1|cosine,constant,piecewise|}');
+  assert.equal(items.find((i) => i.label === 'epochs')!.insertText, 'epochs: ${1:5}');
+  const top = complete('|').items;
+  assert.equal(top.find((i) => i.label === 'method')!.insertText, 'method:\n  name: ${1|natural,pgd-at,ard,gacd|}');
+  assert.equal(top.find((i) => i.label === 'data')!.insertText, `data:\n  dataset: \${1|${datasetNames.join(',')}|}`);
+  const epochs = complete('training:\n  sch|\n', undefined, false).items.find((i) => i.label === 'epochs')!;
+  assert.equal(epochs.insertText, 'epochs: 5');
+  assert.equal(epochs.snippet, false);
+});
+
+test('numbers: the default and the usual epsilons', () => {
+  const eps = complete('training:\n  attack:\n    epsilon: |').items;
+  assert.deepEqual(labels(eps), ['8/255', '0.1', '0.3', 'null']);
+  assert.deepEqual(labels(complete('training:\n  epochs: |').items), ['5']);
+});
+
+test('folders for the dataset and checkpoint paths, relative to the file', () => {
+  const { root, cleanup } = tempWorkspace();
+  try {
+    fs.mkdirSync(path.join(root, 'checkpoints', 'teacher'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'checkpoints', 'other'));
+    fs.writeFileSync(path.join(root, 'checkpoints', 'notes.txt'), '');
+    const file = path.join(root, 'exp.gacd');
+    assert.deepEqual(labels(complete('teacher:\n  checkpoint: |', file).items).sort(), ['checkpoints', 'null']);
+    const { items, text } = complete('teacher:\n  checkpoint: checkpoints/te|', file);
+    assert.deepEqual(labels(items).sort(), ['null', 'other', 'teacher']);
+    assert.equal(spanText(text, items.find((i) => i.label === 'teacher')!.span), 'te');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a gacd-ignore comment completes the codes of the next line', () => {
+  const { items } = complete(`${MINIMAL}training:\n  attack:\n    # gacd-ignore: |\n    epsilon: 8\n`);
+  assert.deepEqual(labels(items), ['epsilon-units']);
+  assert.deepEqual(complete('data: # a comment |\n').items, []);
+});
+
+test('right after a colon or a dash, the inserted text starts with the space YAML needs', () => {
+  const method = complete('method:\n  name:|').items.find((i) => i.label === 'gacd')!;
+  assert.equal(method.insertText, ' gacd');
+  const attack = complete('evaluation:\n  attacks:\n    -|').items.find((i) => i.label === 'pgd-20')!;
+  assert.equal(attack.insertText, ' pgd-20');
+  const key = complete('baselines:\n  -|').items.find((i) => i.label === 'method')!;
+  assert.ok(key.insertText.startsWith(' method: '));
+  const block = complete('baselines:\n  -|').items.find((i) => i.label === 'method: ard with its defaults')!;
+  assert.ok(block.insertText.startsWith(' method: ard\n    alpha: '), 'the settings line up under the method');
+  assert.equal(complete('method:\n  name: |').items.find((i) => i.label === 'gacd')!.insertText, 'gacd');
+});

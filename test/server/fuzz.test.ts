@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { Rng } from '../../src/engine/util/rng';
+import type { Position, ServiceDocument, Span } from '../../src/server/service/types';
+import { exampleFiles, strictService } from './helpers';
+import { randomChange } from './mutate';
+
+/** How many mutated documents the service must answer every request on. */
+const MUTATIONS = 2000;
+
+function checkSpan(s: Span, what: string): void {
+  for (const p of [s.start, s.end]) {
+    assert.ok(Number.isInteger(p.line) && p.line >= 0 && Number.isInteger(p.character) && p.character >= 0, `${what}: ${JSON.stringify(s)}`);
+  }
+  assert.ok(s.start.line < s.end.line || (s.start.line === s.end.line && s.start.character <= s.end.character), `${what} ends after it starts`);
+}
+
+test(`the service answers every request on ${MUTATIONS} randomly edited experiments`, () => {
+  const files = exampleFiles();
+  assert.ok(files.length >= 5, 'the examples and fixtures are there');
+  const { service, errors } = strictService();
+  const rng = new Rng(20240601);
+  const started = performance.now();
+  let requests = 0;
+  for (let n = 0; n < MUTATIONS; n++) {
+    const file = files[n % files.length];
+    let text = fs.readFileSync(file, 'utf8');
+    const edits = 1 + rng.int(6);
+    for (let e = 0; e < edits; e++) text = randomChange(rng, text).text;
+    const doc: ServiceDocument = { id: `fuzz://${n % 7}`, filePath: file, version: n, text };
+    const lines = text.split('\n');
+    const randomPos = (): Position => {
+      const line = rng.int(lines.length + 1);
+      return { line, character: rng.int((lines[line]?.length ?? 0) + 2) };
+    };
+
+    const diagnostics = service.validate(doc);
+    for (const d of diagnostics) checkSpan(d.span, `diagnostic ${d.code}`);
+    for (let k = 0; k < 2; k++) {
+      for (const item of service.complete(doc, randomPos(), { snippets: rng.next() < 0.5 })) checkSpan(item.span, 'completion');
+    }
+    const hover = service.hover(doc, randomPos());
+    if (hover) checkSpan(hover.span, 'hover');
+    const target = diagnostics[rng.int(diagnostics.length)]?.span ?? { start: randomPos(), end: randomPos() };
+    for (const a of service.codeActions(doc, target)) for (const e of a.edits) checkSpan(e.span, `code action ${a.title}`);
+    service.documentSymbols(doc);
+    service.foldingRanges(doc);
+    for (const e of service.format(doc, { tabSize: 1 + rng.int(4) })) checkSpan(e.span, 'formatting');
+    requests += 9;
+    if (errors.length) break;
+  }
+  assert.deepEqual(errors, [], 'no request failed');
+  const seconds = (performance.now() - started) / 1000;
+  assert.ok(requests >= MUTATIONS * 9);
+  // A generous bound: the whole run takes a few seconds on a shared two-core machine.
+  assert.ok(seconds < 60, `took ${seconds.toFixed(1)} s`);
+});

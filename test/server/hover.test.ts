@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cursor, doc, MINIMAL, spanText, strictService } from './helpers';
+
+function hover(marked: string): { contents?: string; covered?: string } {
+  const { service, errors } = strictService();
+  const { text, pos } = cursor(marked);
+  const h = service.hover(doc(text), pos);
+  assert.deepEqual(errors, []);
+  return { contents: h?.contents, covered: h && spanText(text, h.span) };
+}
+
+test('a key: description, type, default, allowed values', () => {
+  const h = hover('training:\n  sche|dule: cosine\n');
+  assert.equal(h.covered, 'schedule');
+  assert.match(h.contents!, /\*\*training\.schedule\*\*: one of constant, piecewise, cosine/);
+  assert.match(h.contents!, /Learning-rate schedule/);
+  assert.match(h.contents!, /Default: `cosine`/);
+  assert.match(h.contents!, /Allowed: `constant`, `piecewise`, `cosine`/);
+  const eps = hover('training:\n  attack:\n    eps|ilon: 8/255\n').contents!;
+  assert.match(eps, /a number or null/);
+  assert.match(eps, /Default: the dataset's usual epsilon/);
+  assert.match(eps, /Range: 0 to 1/);
+  assert.match(eps, /8\/255/);
+});
+
+test('the first character of a key after a section is that key, not the section before', () => {
+  const h = hover('student:\n  model: tiny-cnn\n|method:\n  name: gacd\n');
+  assert.equal(h.covered, 'method');
+  assert.match(h.contents!, /\*\*method\*\*/);
+});
+
+test('a GACD setting the paper leaves unconfirmed says so, with the default chosen', () => {
+  const h = hover('method:\n  name: gacd\n  neg|atives: 4096\n').contents!;
+  assert.match(h, /Unconfirmed by the paper/);
+  assert.match(h, /CRD's K/);
+  assert.doesNotMatch(hover('method:\n  name: ard\n  temp|erature: 10\n').contents!, /Unconfirmed/);
+});
+
+test('a method, attack, model or dataset value: its paper and its one-line loss', () => {
+  const gacd = hover('method:\n  name: ga|cd\n');
+  assert.equal(gacd.covered, 'gacd');
+  assert.match(gacd.contents!, /Guided Adversarial Contrastive Distillation/);
+  assert.match(gacd.contents!, /Paper: Bai, Chen, Zhao, Wen, Jiang, Kot/);
+  assert.match(gacd.contents!, /Loss: `L = gamma·CE/);
+  const ard = hover('baselines:\n  - method: a|rd\n').contents!;
+  assert.match(ard, /Goldblum/);
+  const pgd = hover('evaluation:\n  attacks: [clean, pg|d-20]\n').contents!;
+  assert.match(pgd, /Projected Gradient Descent/);
+  assert.match(pgd, /20 steps/);
+  assert.match(pgd, /Update: `x_\{k\+1\}/);
+  const cw = hover('evaluation:\n  attacks:\n    - c|w-30\n').contents!;
+  assert.match(cw, /Carlini/);
+  assert.match(hover('student:\n  model: preact-res|net18\n').contents!, /11\.2M parameters/);
+  assert.match(hover('data:\n  dataset: cifa|r10\n').contents!, /usual epsilon 8\/255/);
+});
+
+test('an arithmetic value shows what it evaluates to', () => {
+  const h = hover(`${MINIMAL}training:\n  attack:\n    epsilon: 8/2|55\n`);
+  assert.equal(h.covered, '8/255');
+  assert.match(h.contents!, /`8\/255` = 0\.0313725/);
+});
+
+test('nothing on blank space, comments and unknown keys', () => {
+  assert.equal(hover('data:\n  dataset: mnist\n|\n').contents, undefined);
+  assert.equal(hover('# a com|ment\ndata:\n  dataset: mnist\n').contents, undefined);
+  assert.equal(hover('data:\n  datta|set: mnist\n').contents, undefined);
+});

@@ -183,3 +183,21 @@ test('a teacher checkpoint of the wrong architecture is refused with a clear mes
   assert.ok(err && err.type === 'error');
   assert.match(err.message, /the checkpoint is a small-cnn, but the experiment asks for a tiny-cnn; set model: small-cnn/);
 });
+
+test('a run on two threads (shared attacks and evaluation) ends with the weights of a run on one', async () => {
+  const one = await run(tinySpec('workers: 1'));
+  const two = await run(tinySpec('workers: 2'));
+  assert.equal(one.status, 'finished');
+  assert.equal(two.status, 'finished');
+  const a = studentWeights(one.dir.root);
+  const b = studentWeights(two.dir.root);
+  let maxDiff = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < a.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    maxAbs = Math.max(maxAbs, Math.abs(a[i]));
+  }
+  assert.ok(maxDiff <= 1e-5 * maxAbs, `weights differ by up to ${maxDiff} (largest weight ${maxAbs})`);
+  const results = (r: typeof one) => JSON.parse(fs.readFileSync(r.dir.results, 'utf8')).models;
+  assert.deepEqual(results(two), results(one));
+});

@@ -3,6 +3,7 @@
  * images to logits, so the same code attacks a student, a teacher or an ensemble.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Model } from '../models/model';
 import { Rng } from '../util/rng';
 import { AttackLossName, crossEntropySum, cwMarginSum, klSum } from './losses';
 
@@ -18,7 +19,26 @@ export interface AttackOptions {
   loss: AttackLossName;
   /** Required for loss 'kl': the distribution to move away from (e.g. the teacher's on clean x). */
   targetProbs?: tf.Tensor2D;
+  /** The random start's noise, when the caller drew it (a batch shared among threads draws it once). */
+  startNoise?: tf.Tensor4D;
 }
+
+/** The uniform noise of PGD's random start, drawn from `rng` so that a run is reproducible. */
+export function randomStartNoise(shape: [number, number, number, number], epsilon: number, rng: Rng): tf.Tensor4D {
+  return tf.randomUniform(shape, -epsilon, epsilon, 'float32', rng.seed()) as tf.Tensor4D;
+}
+
+/**
+ * PGD against a model in evaluation mode. Methods call it through this type so that the trainer
+ * can hand them a version that shares the batch with a worker thread.
+ */
+export type Perturber = (
+  model: Model,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  options: AttackOptions,
+  rng: Rng,
+) => tf.Tensor4D;
 
 export interface Attack {
   readonly name: string;

@@ -9,14 +9,14 @@
  * Inputs in [0, 1]. The model is attacked as `logitsFn` gives it (the caller picks eval mode).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Attack, attackObjective, project } from './attack';
+import { Attack, Perturber, attackObjective, project, randomStartNoise } from './attack';
 
 export const pgd: Attack = {
   name: 'pgd',
   perturb(logitsFn, x, labels, options, rng) {
     const { epsilon, stepSize, steps } = options;
     let xAdv: tf.Tensor4D = options.randomStart
-      ? tf.tidy(() => project(tf.add(x, tf.randomUniform(x.shape, -epsilon, epsilon, 'float32', rng.seed())), x, epsilon))
+      ? tf.tidy(() => project(tf.add(x, options.startNoise ?? randomStartNoise(x.shape, epsilon, rng)), x, epsilon))
       : tf.clone(x);
     if (epsilon === 0) return xAdv;
     const gradOf = tf.grad((xi: tf.Tensor) => attackObjective(options, logitsFn(xi as tf.Tensor4D), labels));
@@ -31,3 +31,7 @@ export const pgd: Attack = {
     return xAdv;
   },
 };
+
+/** PGD on this thread, with the model in evaluation mode (our convention for every attack). */
+export const localPgd: Perturber = (model, x, labels, options, rng) =>
+  pgd.perturb((xi) => model.apply(xi, { training: false }).logits, x, labels, options, rng);

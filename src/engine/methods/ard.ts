@@ -6,11 +6,11 @@
  * over batch and classes ('mean').
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { pgd } from '../attacks/pgd';
-import { MethodFactory, evalLogits } from './method';
+import { localPgd } from '../attacks/pgd';
+import { MethodFactory } from './method';
 import { crossEntropy, distillationKl } from './losses';
 
-export const ard: MethodFactory = ({ student, teacher, attack, settings }) => {
+export const ard: MethodFactory = ({ student, teacher, attack, settings, perturb = localPgd }) => {
   if (!teacher) throw new Error('ard needs a teacher: add a teacher: section');
   const alpha = settings.alpha as number;
   const temperature = settings.temperature as number;
@@ -19,7 +19,7 @@ export const ard: MethodFactory = ({ student, teacher, attack, settings }) => {
     name: 'ard',
     extraParams: null,
     prepare(batch, rng) {
-      const input = pgd.perturb(evalLogits(student), batch.x, batch.y, { ...attack, loss: 'ce' }, rng);
+      const input = perturb(student, batch.x, batch.y, { ...attack, loss: 'ce' }, rng);
       const teacherLogits = tf.tidy(() => teacher.apply(batch.x, { training: false }).logits);
       return { input, tensors: { teacherLogits } };
     },

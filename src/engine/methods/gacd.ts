@@ -20,12 +20,12 @@
  * samples, with each sample's own index and (by default) its own class masked out.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { pgd } from '../attacks/pgd';
+import { localPgd } from '../attacks/pgd';
 import { dense } from '../models/layers';
 import { Model, ModelOutput } from '../models/model';
 import { Params } from '../models/params';
 import { Rng } from '../util/rng';
-import { Batch, MethodFactory, SampleWeights, evalLogits } from './method';
+import { Batch, MethodFactory, SampleWeights } from './method';
 import { crossEntropy, distillationKl } from './losses';
 import { MemoryBank } from './memoryBank';
 import { reweight, ReweightScheme } from './reweight';
@@ -72,6 +72,7 @@ export const gacd: MethodFactory = (ctx) => {
   const { student, teacher } = ctx;
   if (!teacher) throw new Error('gacd needs a teacher: add a teacher: section');
   const s = ctx.settings as unknown as GacdSettings;
+  const perturb = ctx.perturb ?? localPgd;
   const heads = new Params(ctx.seed + 7919, 'gacd.');
   const studentHead = dense(heads, 'student_head', tapWidth(student, s.student_tap), s.embed_dim);
   const teacherHead = dense(heads, 'teacher_head', tapWidth(teacher, s.teacher_tap), s.embed_dim);
@@ -136,11 +137,10 @@ export const gacd: MethodFactory = (ctx) => {
     extraParams: heads,
 
     prepare(batch, rng) {
-      const attackLogits = evalLogits(student);
       const teacherClean = tf.tidy(() => teacher.apply(batch.x, { training: false }) as unknown as tf.NamedTensorMap) as unknown as ModelOutput;
       const targetProbs = s.attack_loss === 'kl-teacher' ? tf.softmax(teacherClean.logits) : undefined;
-      const input = pgd.perturb(
-        attackLogits,
+      const input = perturb(
+        student,
         batch.x,
         batch.y,
         { ...ctx.attack, loss: s.attack_loss === 'kl-teacher' ? 'kl' : 'ce', targetProbs },

@@ -4,7 +4,7 @@
  * adversarial search, the teacher's outputs) and the loss itself.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AttackOptions } from '../attacks/attack';
+import { AttackOptions, Perturber } from '../attacks/attack';
 import { Model, ModelOutput } from '../models/model';
 import { Params } from '../models/params';
 import { Rng } from '../util/rng';
@@ -32,6 +32,8 @@ export interface MethodContext {
   trainLabels: Int32Array;
   numClasses: number;
   seed: number;
+  /** The training attack's PGD (on this thread, or shared with a worker); default: this thread. */
+  perturb?: Perturber;
 }
 
 /** Per-sample weights of a batch, for the reweighting charts. */

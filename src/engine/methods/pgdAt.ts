@@ -5,15 +5,15 @@
  * The attack runs on the model in evaluation mode (batch-norm running statistics), our convention
  * for every method.
  */
-import { pgd } from '../attacks/pgd';
-import { MethodFactory, evalLogits } from './method';
+import { localPgd } from '../attacks/pgd';
+import { MethodFactory } from './method';
 import { crossEntropy } from './losses';
 
-export const pgdAt: MethodFactory = ({ student, attack }) => ({
+export const pgdAt: MethodFactory = ({ student, attack, perturb = localPgd }) => ({
   name: 'pgd-at',
   extraParams: null,
   prepare(batch, rng) {
-    const input = pgd.perturb(evalLogits(student), batch.x, batch.y, { ...attack, loss: 'ce' }, rng);
+    const input = perturb(student, batch.x, batch.y, { ...attack, loss: 'ce' }, rng);
     return { input, tensors: {} };
   },
   loss(batch, prepared) {

@@ -13,6 +13,8 @@ import type { Model } from '../models/model';
 import { CorrectnessFn, correctnessRange } from '../run/evaluate';
 import type { FromWorker, ToWorker } from './protocol';
 import { packWeights } from './weights';
+import { SessionLayout, closeSession, regions, sharedPerturber } from './attackChannel';
+import type { Perturber } from '../attacks/attack';
 
 /** `auto` means one thread per core. */
 export function workerCount(setting: number | 'auto'): number {
@@ -114,6 +116,39 @@ export class WorkerPool {
         at += p.length;
       }
       return out;
+    };
+  }
+
+  /**
+   * Shares each training batch's PGD with the first worker until `close`. Only one session at a
+   * time, and no evaluation while it is open (the worker is busy serving it).
+   */
+  attackSession(model: Model, maxBatch: number): { perturb: Perturber; close: () => Promise<void> } {
+    const worker = this.workers[0];
+    const [h, w, c] = model.inputShape;
+    const layout: SessionLayout = { weights: packWeights(model).length, imageSize: h * w * c, maxBatch, numClasses: model.numClasses };
+    const buffer = new SharedArrayBuffer(regions(layout).bytes);
+    const closed = new Promise<void>((resolve) => {
+      const onMessage = (m: FromWorker) => {
+        if (m.type === 'session-closed') {
+          worker.off('message', onMessage);
+          resolve();
+        }
+      };
+      worker.on('message', onMessage);
+    });
+    worker.postMessage({
+      type: 'attack-session',
+      model: { arch: model.arch, inputShape: model.inputShape, numClasses: model.numClasses },
+      buffer,
+      layout,
+    } satisfies ToWorker);
+    return {
+      perturb: sharedPerturber(buffer, layout),
+      close: async () => {
+        closeSession(buffer);
+        await closed;
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 /** Messages between the engine's main thread and its worker threads. */
 import type { ImageShape } from '../models/model';
+import type { SessionLayout } from './attackChannel';
 
 export interface ModelRef {
   arch: string;
@@ -10,6 +11,7 @@ export interface ModelRef {
 export type ToWorker =
   | { type: 'init'; backend: string }
   | { type: 'set-model'; model: ModelRef; weights: Float32Array }
+  | { type: 'attack-session'; model: ModelRef; buffer: SharedArrayBuffer; layout: SessionLayout }
   | {
       type: 'correctness';
       id: number;
@@ -26,5 +28,6 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; backend: string }
+  | { type: 'session-closed' }
   | { type: 'correctness'; id: number; correct: Uint8Array }
   | { type: 'error'; id?: number; message: string };

@@ -7,7 +7,8 @@ import { selectBackend } from '../backend/select';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
 import { correctnessRange } from '../run/evaluate';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, ModelRef, ToWorker } from './protocol';
+import { serveAttacks } from './attackChannel';
 import { unpackWeights } from './weights';
 
 let model: Model | null = null;
@@ -17,6 +18,17 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 const send = (m: FromWorker) => port.postMessage(m);
 
+/** This thread's copy of a model of that architecture (built once, weights set by each request). */
+function useModel(ref: ModelRef): Model {
+  const key = `${ref.arch}:${ref.inputShape.join('x')}:${ref.numClasses}`;
+  if (key !== modelKey || !model) {
+    model?.params.dispose();
+    model = buildModel(ref.arch, { ...ref, seed: 0 });
+    modelKey = key;
+  }
+  return model;
+}
+
 port.on('message', async (msg: ToWorker) => {
   try {
     switch (msg.type) {
@@ -25,16 +37,13 @@ port.on('message', async (msg: ToWorker) => {
         send({ type: 'ready', backend: b.name });
         break;
       }
-      case 'set-model': {
-        const key = `${msg.model.arch}:${msg.model.inputShape.join('x')}:${msg.model.numClasses}`;
-        if (key !== modelKey) {
-          model?.params.dispose();
-          model = buildModel(msg.model.arch, { ...msg.model, seed: 0 });
-          modelKey = key;
-        }
-        unpackWeights(model!, msg.weights);
+      case 'set-model':
+        unpackWeights(useModel(msg.model), msg.weights);
         break;
-      }
+      case 'attack-session':
+        serveAttacks(msg.buffer, msg.layout, useModel(msg.model));
+        send({ type: 'session-closed' });
+        break;
       case 'correctness': {
         if (!model) throw new Error('no model set');
         const split = { images: msg.images, labels: msg.labels, count: msg.labels.length, shape: msg.shape, numClasses: model.numClasses };

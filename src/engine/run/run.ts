@@ -95,6 +95,10 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
   let pool: WorkerPool | null = null;
 
   try {
+    // The second core is reached through worker threads, each with its own wasm instance.
+    const threads = backend.name === 'wasm' ? workerCount(spec.workers) : 1;
+    pool = threads > 1 ? await WorkerPool.start(threads, backend.name) : null;
+
     // Train (or continue training) one model; `undefined` means it finished.
     const train = async (member: Member, model: Model, teacher: Model | null, seedOffset: number) => {
       const pointer = pointerFile(o.dir.checkpoints, member.label);
@@ -123,6 +127,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         checkpointsDir: o.dir.checkpoints,
         shouldStop: o.shouldStop,
         resumeFrom,
+        pool,
       });
       return outcome.status === 'finished' ? undefined : (outcome as Exclude<TrainOutcome, { status: 'finished' }>);
     };
@@ -166,8 +171,6 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     const epsilon = ev.epsilon ?? training.attack.epsilon;
     const testSplit = ev.test_size ? headSplit(data.test, ev.test_size) : data.test;
     const results: ModelResults[] = [];
-    const threads = backend.name === 'wasm' ? workerCount(spec.workers) : 1;
-    pool = threads > 1 ? await WorkerPool.start(threads, backend.name) : null;
     for (const { member, model, arch } of models) {
       const saved = path.join(o.dir.evaluation, `${safeName(member.label)}.json`);
       let r: ModelResults;

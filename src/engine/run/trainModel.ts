@@ -21,6 +21,7 @@ import { EventLog } from './eventLog';
 import { accuracy, head, robustAccuracy, similarity } from './monitor';
 import { learningRate } from './schedule';
 import { Sgd } from './sgd';
+import type { WorkerPool } from '../parallel/pool';
 
 export interface TrainingSpec {
   epochs: number;
@@ -51,6 +52,8 @@ export interface TrainModelOptions {
   shouldStop: () => boolean;
   /** A checkpoint of this model to continue from. */
   resumeFrom?: LoadedCheckpoint;
+  /** Worker threads to share each batch's adversarial search with. */
+  pool?: WorkerPool | null;
 }
 
 export type TrainOutcome = { status: 'finished' | 'stopped' } | { status: 'failed'; code: string; message: string; fix: string };
@@ -74,7 +77,9 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
   };
   const factory = methodImplementations[o.method];
   if (!factory) throw new Error(`unknown method '${o.method}'`);
+  const session = o.pool && o.pool.size > 1 ? o.pool.attackSession(o.model, t.batch_size) : null;
   const method: Method = factory({
+    perturb: session?.perturb,
     student: o.model,
     teacher: o.teacher,
     settings: o.methodSettings,
@@ -244,6 +249,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     }
     return { status: 'finished' };
   } finally {
+    await session?.close();
     sgd.dispose();
     method.dispose?.();
   }

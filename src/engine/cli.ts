@@ -4,7 +4,7 @@
  *   gacd resume RUN_DIR [--backend NAME] [--json]
  *   gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks a,b] [--test-size N] [--json]
  *   gacd check FILE.gacd...
- *   gacd bench [--json] [--backend NAME] [--steps N]
+ *   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
  * Errors are printed as one clear message (what, where, the fix), never as a stack trace.
  */
 import * as fs from 'node:fs';
@@ -27,7 +27,7 @@ usage:
   gacd resume RUN_DIR [--backend NAME] [--json]
   gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--json]
   gacd check FILE.gacd...
-  gacd bench [--json] [--backend NAME] [--steps N]
+  gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
 
 --runs-dir defaults to .gacd-runs next to the experiment file; --json prints one event a line on
 stdout (the same events as the run's events.jsonl).`;
@@ -48,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       attacks: { type: 'string' },
       'test-size': { type: 'string' },
       steps: { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -12,6 +12,7 @@ test('a minimal file yields the spec with every default filled in', () => {
     name: 'minimal',
     seed: 0,
     backend: 'auto',
+    workers: 'auto',
     allow_outside_workspace: false,
     data: { dataset: 'fashion-mnist-mini', path: null, train_size: null, test_size: null, augment: 'none' },
     teacher: null,

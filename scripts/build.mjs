@@ -28,6 +28,7 @@ const extension = await build({
   format: 'cjs',
   sourcemap: true,
   external: ['vscode', '@tensorflow/*'],
+  minify: true,
   metafile: true,
   logLevel: 'warning',
 });

@@ -25,7 +25,7 @@ const USAGE = `gacd ${ENGINE_VERSION}: adversarial robustness distillation (GACD
 usage:
   gacd run FILE.gacd [--runs-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--json]
   gacd resume RUN_DIR [--backend NAME] [--json]
-  gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--json]
+  gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--workers N] [--json]
   gacd check FILE.gacd...
   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
 

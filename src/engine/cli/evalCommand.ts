@@ -15,7 +15,7 @@ import { resultsTable } from './table';
 
 export async function evalCommand(
   dir: string,
-  flags: { json?: boolean; backend?: string; dataset?: string; epsilon?: string; attacks?: string; 'test-size'?: string },
+  flags: { json?: boolean; backend?: string; dataset?: string; epsilon?: string; attacks?: string; 'test-size'?: string; workers?: string },
 ): Promise<number> {
   const where = path.resolve(dir);
   const ck = readCheckpoint(where);
@@ -32,7 +32,8 @@ export async function evalCommand(
   const data = await loadDataset(datasetName, { seed: 0, testSize: flags['test-size'] ? Number(flags['test-size']) : undefined });
   const model = buildModel(ck.state.arch, { inputShape: info.shape, numClasses: info.numClasses, seed: 0 });
   loadWeights(ck, model, where);
-  const pool = backend.name === 'wasm' && workerCount('auto') > 1 ? await WorkerPool.start(workerCount('auto'), backend.name) : null;
+  const threads = backend.name === 'wasm' ? workerCount(flags.workers ? Number(flags.workers) : 'auto') : 1;
+  const pool = threads > 1 ? await WorkerPool.start(threads, backend.name) : null;
   const e = await evaluateModel(
     model,
     data.test,

@@ -1,0 +1,262 @@
+/**
+ * The commands of the palette, the editor title bar of `.gacd` files, and the run explorer's
+ * menus. Those that run anything check workspace trust first and say why they refuse.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readSettings } from './config';
+import { BACKEND_PACKAGES, installBackend, type BackendPackage } from './engine/backendInstall';
+import type { EngineManager } from './engine/engineManager';
+import { ComparisonPanel } from './panels/comparisonPanel';
+import { DashboardPanel } from './panels/dashboardPanel';
+import type { RunStore } from './runs/runStore';
+import type { RunSummary } from './runs/summary';
+
+export interface CommandContext {
+  context: vscode.ExtensionContext;
+  store: RunStore;
+  engines: EngineManager;
+  log: vscode.OutputChannel;
+  backendsDir: string;
+}
+
+/** A run folder from whatever a command was given: a tree node, a path, a URI, or nothing. */
+function runDirOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (arg && typeof arg === 'object' && 'runDir' in arg && typeof (arg as { runDir: unknown }).runDir === 'string') return (arg as { runDir: string }).runDir;
+  return undefined;
+}
+
+const TRUST_MESSAGE =
+  'GACD Studio runs nothing in a restricted (untrusted) workspace: running an experiment executes the engine on files of this workspace. ' +
+  'Trust the workspace to run experiments; editing, diagnostics and quick fixes work either way.';
+
+/** True in a trusted workspace; otherwise says why nothing runs, offering to manage trust. */
+async function requireTrust(what: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const choice = await vscode.window.showWarningMessage(`Cannot ${what}: ${TRUST_MESSAGE}`, 'Manage Workspace Trust');
+  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+async function pickRun(store: RunStore, placeHolder: string, filter: (s: RunSummary) => boolean = () => true): Promise<string | undefined> {
+  const runs = store
+    .all()
+    .filter(filter)
+    .sort((a, b) => b.runId.localeCompare(a.runId));
+  if (!runs.length) {
+    void vscode.window.showInformationMessage(`No run to choose: ${placeHolder.toLowerCase()}`);
+    return undefined;
+  }
+  if (runs.length === 1) return runs[0].runDir;
+  const pick = await vscode.window.showQuickPick(
+    runs.map((r) => ({ label: `${r.experiment} · ${r.runId}`, description: r.status, detail: r.runDir, runDir: r.runDir })),
+    { placeHolder },
+  );
+  return pick?.runDir;
+}
+
+const TEMPLATES = [
+  { id: 'quickstart', label: 'Quickstart', detail: 'GACD on the bundled Fashion-MNIST subset with a natural baseline; minutes on a laptop CPU.' },
+  { id: 'small-scale-replication', label: 'Small-scale replication', detail: 'GACD against ARD, PGD-AT and natural training on the full Fashion-MNIST; about an hour on a CPU.' },
+  { id: 'cifar10-recipe', label: 'CIFAR-10 recipe', detail: "The paper's setting: WRN-34-10 teacher, MobileNetV2 student, epsilon 8/255; needs a GPU." },
+];
+
+export function registerCommands(c: CommandContext): vscode.Disposable[] {
+  const { context, store, engines, log } = c;
+  const uri = context.extensionUri;
+  const register = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
+
+  return [
+    register('gacd.newExperiment', async () => {
+      const template = await vscode.window.showQuickPick(
+        TEMPLATES.map((t) => ({ ...t, description: `${t.id}.gacd` })),
+        { placeHolder: 'New experiment from a template' },
+      );
+      if (!template) return;
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      let target: vscode.Uri | undefined;
+      if (folder) {
+        const name = await vscode.window.showInputBox({
+          prompt: 'Name of the new experiment file',
+          value: `${template.id}.gacd`,
+          validateInput: (v) => (/^[\w.-]+\.gacd$/.test(v) ? (fs.existsSync(path.join(folder.fsPath, v)) ? `${v} exists already` : undefined) : 'a file name ending in .gacd'),
+        });
+        if (!name) return;
+        target = vscode.Uri.joinPath(folder, name);
+      } else {
+        target = await vscode.window.showSaveDialog({ filters: { 'GACD experiment': ['gacd'] } });
+        if (!target) return;
+      }
+      let text = fs.readFileSync(path.join(uri.fsPath, 'templates', `${template.id}.gacd`), 'utf8');
+      // The experiment's name follows the file's, so its runs are found under that name.
+      text = text.replace(/^name: .*$/m, `name: ${path.basename(target.fsPath, '.gacd').replace(/[^A-Za-z0-9._-]+/g, '-')}`);
+      await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+      await vscode.window.showTextDocument(target);
+    }),
+
+    register('gacd.runExperiment', async (arg?: unknown) => {
+      if (!(await requireTrust('run the experiment'))) return;
+      let file = arg instanceof vscode.Uri ? arg.fsPath : undefined;
+      const editor = vscode.window.activeTextEditor;
+      if (!file && editor?.document.languageId === 'gacd') file = editor.document.uri.fsPath;
+      if (!file) {
+        const found = await vscode.workspace.findFiles('**/*.gacd', '**/{node_modules,.gacd-runs}/**', 200);
+        const pick = await vscode.window.showQuickPick(found.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { placeHolder: 'Experiment to run' });
+        file = pick?.uri.fsPath;
+      }
+      if (!file) return;
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+      if (doc?.isDirty) await doc.save();
+      const errors = vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      if (errors.length) {
+        const choice = await vscode.window.showErrorMessage(
+          `${path.basename(file)} has ${errors.length} error${errors.length > 1 ? 's' : ''} (first: line ${errors[0].range.start.line + 1}: ${errors[0].message}); the engine would refuse it.`,
+          'Show Problems',
+        );
+        if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+        return;
+      }
+      const { position } = engines.run(file);
+      if (position > 0) void vscode.window.showInformationMessage(`${path.basename(file)} is queued (#${position}): ${readSettings().maxConcurrentRuns} run(s) at a time (setting gacd.maxConcurrentRuns).`);
+      await vscode.commands.executeCommand('gacd.runs.focus');
+    }),
+
+    register('gacd.stopRun', async (arg?: unknown) => {
+      const queueId = arg && typeof arg === 'object' && 'queueId' in arg ? (arg as { queueId?: string }).queueId : undefined;
+      let runDir = runDirOf(arg);
+      if (!runDir && !queueId) {
+        const live = engines.liveRunDirs();
+        runDir = live.length === 1 ? live[0] : await pickRun(store, 'Run to stop', (s) => live.includes(s.runDir));
+      }
+      if (!runDir && !queueId) return;
+      if (!engines.stop({ runDir, queueId })) {
+        void vscode.window.showInformationMessage(
+          runDir && store.get(runDir)?.status === 'running'
+            ? `${path.basename(runDir)} is driven by an engine outside this window (a terminal, another machine): stop it there (Ctrl-C checkpoints it).`
+            : 'That run is not running.',
+        );
+      }
+    }),
+
+    register('gacd.resumeRun', async (arg?: unknown) => {
+      if (!(await requireTrust('resume the run'))) return;
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run to resume', (s) => s.status === 'stopped' || s.status === 'failed'));
+      if (!runDir) return;
+      if (engines.liveRunDirs().includes(runDir)) {
+        void vscode.window.showInformationMessage(`${path.basename(runDir)} is running already.`);
+        return;
+      }
+      if (fs.existsSync(path.join(runDir, 'results.json'))) {
+        void vscode.window.showInformationMessage(`${path.basename(runDir)} has finished: there is nothing to resume.`);
+        return;
+      }
+      const { position } = engines.resume(runDir);
+      if (position > 0) void vscode.window.showInformationMessage(`Resuming ${path.basename(runDir)} is queued (#${position}).`);
+    }),
+
+    register('gacd.openDashboard', async (arg?: unknown) => {
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run to show'));
+      if (!runDir) return;
+      if (!store.get(runDir)) store.read(runDir);
+      DashboardPanel.show(runDir, store, uri, log);
+    }),
+
+    register('gacd.compareRuns', async (clicked?: unknown, selected?: unknown[]) => {
+      let runDirs = (selected?.length ? selected : clicked ? [clicked] : []).map(runDirOf).filter((d): d is string => !!d);
+      if (runDirs.length < 2) {
+        const runs = store.all().sort((a, b) => b.runId.localeCompare(a.runId));
+        const picks = await vscode.window.showQuickPick(
+          runs.map((r) => ({ label: `${r.experiment} · ${r.runId}`, description: r.status, runDir: r.runDir, picked: runDirs.includes(r.runDir) })),
+          { canPickMany: true, placeHolder: 'Runs to compare (two or more)' },
+        );
+        if (!picks) return;
+        runDirs = picks.map((p) => p.runDir);
+      }
+      if (runDirs.length < 1) return;
+      ComparisonPanel.show(runDirs, store, uri, log);
+    }),
+
+    register('gacd.evaluateCheckpoint', async (arg?: unknown) => {
+      if (!(await requireTrust('evaluate a checkpoint'))) return;
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run whose checkpoint to evaluate', (s) => s.status !== 'queued'));
+      if (!runDir) return;
+      const ckDir = path.join(runDir, 'checkpoints');
+      const folders = fs.existsSync(ckDir)
+        ? fs.readdirSync(ckDir, { withFileTypes: true }).filter((d) => d.isDirectory() && fs.existsSync(path.join(ckDir, d.name, 'state.json'))).map((d) => d.name).sort().reverse()
+        : [];
+      if (!folders.length) {
+        void vscode.window.showInformationMessage(`${path.basename(runDir)} has no checkpoint yet: one is written after each epoch.`);
+        return;
+      }
+      const pick = folders.length === 1 ? folders[0] : await vscode.window.showQuickPick(folders, { placeHolder: 'Checkpoint to evaluate (model-e<epoch>-s<step>)' });
+      if (!pick) return;
+      let spec: { data?: { dataset?: string; test_size?: number | null }; evaluation?: { epsilon?: number; attacks?: string[]; test_size?: number | null } } = {};
+      try {
+        spec = JSON.parse(fs.readFileSync(path.join(runDir, 'spec.json'), 'utf8'));
+      } catch {
+        // Without spec.json the engine's defaults apply.
+      }
+      const args = [path.join(uri.fsPath, 'dist', 'cli.js'), 'eval', path.join(ckDir, pick), '--json'];
+      if (spec.data?.dataset) args.push('--dataset', spec.data.dataset);
+      if (spec.evaluation?.epsilon !== undefined) args.push('--epsilon', String(spec.evaluation.epsilon));
+      if (spec.evaluation?.attacks) args.push('--attacks', spec.evaluation.attacks.join(','));
+      const testSize = spec.evaluation?.test_size ?? spec.data?.test_size;
+      if (testSize) args.push('--test-size', String(testSize));
+      const node = readSettings().nodePath || process.execPath;
+      log.appendLine(`[eval] ${pick}: ${args.slice(1).join(' ')}`);
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${pick}`, cancellable: true }, (_p, token) =>
+        new Promise<void>((resolve) => {
+          const child = spawn(node, args, { cwd: runDir, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+          token.onCancellationRequested(() => child.kill('SIGINT'));
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => log.append(`[eval] ${d.toString()}`));
+          child.on('close', (code) => {
+            resolve();
+            try {
+              const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { results: Array<{ attack: string; accuracy: number }>; arch: string; model: string };
+              const line = r.results.map((x) => `${x.attack} ${(x.accuracy * 100).toFixed(1)}%`).join(', ');
+              log.appendLine(`[eval] ${pick}: ${line}`);
+              void vscode.window.showInformationMessage(`${pick} (${r.arch}): ${line}`);
+            } catch {
+              void vscode.window.showErrorMessage(`Evaluating ${pick} failed (exit code ${code}); the engine log says why.`, 'Show Engine Log').then((c) => c && log.show(true));
+            }
+          });
+        }),
+      );
+    }),
+
+    register('gacd.showEngineLog', () => log.show(true)),
+
+    register('gacd.revealRunFolder', async (arg?: unknown) => {
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run folder to reveal'));
+      if (!runDir) return;
+      const target = vscode.Uri.file(runDir);
+      // The OS file manager exists only for a local desktop window; elsewhere, the Explorer view.
+      const local = vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName;
+      await vscode.commands.executeCommand(local ? 'revealFileInOS' : 'revealInExplorer', target);
+    }),
+
+    register('gacd.installGpuBackend', async () => {
+      if (!(await requireTrust('install a backend'))) return;
+      const pick = await vscode.window.showQuickPick(
+        (Object.keys(BACKEND_PACKAGES) as BackendPackage[]).map((k) => ({ label: BACKEND_PACKAGES[k].label, detail: BACKEND_PACKAGES[k].detail, id: k })),
+        { placeHolder: 'The native TensorFlow.js backend to install into the extension\'s storage (needs internet)' },
+      );
+      if (!pick) return;
+      log.show(true);
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Installing ${BACKEND_PACKAGES[pick.id].pkg}` }, () =>
+        installBackend(pick.id, c.backendsDir, { onOutput: (l) => log.appendLine(`[install] ${l}`) }),
+      );
+      log.appendLine(`[install] ${result.message}`);
+      if (result.ok) void vscode.window.showInformationMessage(result.message);
+      else void vscode.window.showErrorMessage(result.message, 'Show Engine Log').then((ch) => ch && log.show(true));
+    }),
+
+    register('gacd.refreshRuns', () => store.scan()),
+  ];
+}

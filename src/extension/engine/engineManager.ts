@@ -1,0 +1,142 @@
+/**
+ * The engine process manager: queues run and resume jobs (RunQueue), spawns each as an
+ * EngineProcess, feeds its events to the RunStore, streams stderr to the engine log, and tells a
+ * person when an engine crashed, offering Resume.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { loadExperiment } from '../../engine/experiment';
+import { readSettings } from '../config';
+import type { RunStore } from '../runs/runStore';
+import type { QueuedRun } from '../runs/treeModel';
+import { EngineProcess, type EngineCommand, type EngineExit } from './engineProcess';
+import { RunQueue } from './runQueue';
+
+interface Job {
+  id: string;
+  command: EngineCommand;
+  experiment: string;
+  process?: EngineProcess;
+}
+
+let nextId = 1;
+
+export class EngineManager implements vscode.Disposable {
+  private readonly queue: RunQueue<Job>;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly backendsDir: string,
+    private readonly store: RunStore,
+    private readonly log: vscode.OutputChannel,
+  ) {
+    this.queue = new RunQueue<Job>(readSettings().maxConcurrentRuns, (job) => this.start(job), () => this.changed.fire());
+  }
+
+  setMaxConcurrent(n: number): void {
+    this.queue.setMaxConcurrent(n);
+  }
+
+  /** Queues `gacd run FILE`; returns its place in the queue (0 or 1 when it starts at once). */
+  run(file: string): { position: number; started: boolean } {
+    const s = readSettings();
+    const loaded = loadExperiment(file);
+    const experiment = loaded.spec?.name ?? path.basename(file, '.gacd');
+    const job: Job = { id: `job-${nextId++}`, command: { kind: 'run', target: file, runsDir: s.runsDirectory, backend: s.backend }, experiment };
+    const position = this.queue.enqueue(job);
+    return { position, started: position === 0 };
+  }
+
+  resume(runDir: string): { position: number; started: boolean } {
+    const s = readSettings();
+    const job: Job = { id: `job-${nextId++}`, command: { kind: 'resume', target: runDir, backend: s.backend }, experiment: path.basename(path.dirname(runDir)) };
+    const position = this.queue.enqueue(job);
+    return { position, started: position === 0 };
+  }
+
+  /** Stops the engine driving `runDir`, or drops a queued job. */
+  stop(target: { runDir?: string; queueId?: string }): boolean {
+    if (target.queueId && this.queue.cancel(target.queueId)) return true;
+    const job = this.queue.active.find((j) => j.process && j.process.runDir === target.runDir);
+    if (job?.process) {
+      job.process.stop();
+      this.log.appendLine(`[${path.basename(target.runDir ?? '')}] stop requested: the engine checkpoints and exits`);
+      return true;
+    }
+    const queued = this.queue.queued.find((j) => j.command.kind === 'resume' && j.command.target === target.runDir);
+    return queued ? this.queue.cancel(queued.id) : false;
+  }
+
+  queued(): QueuedRun[] {
+    return this.queue.queued.map((j) => ({ id: j.id, experiment: j.experiment, target: j.command.target, kind: j.command.kind }));
+  }
+
+  /** The runs that engines of this window are driving now. */
+  liveRunDirs(): string[] {
+    return this.queue.active.flatMap((j) => (j.process?.runDir && !j.process.exited ? [j.process.runDir] : []));
+  }
+
+  isBusy(): boolean {
+    return this.queue.active.length > 0 || this.queue.queued.length > 0;
+  }
+
+  private nodeBinary(): string {
+    return readSettings().nodePath || process.execPath;
+  }
+
+  private start(job: Job): void {
+    const s = readSettings();
+    const nodeModules = path.join(this.backendsDir, 'node_modules');
+    const env: NodeJS.ProcessEnv = {};
+    // A GPU or native backend installed by "Install GPU Backend" is found through NODE_PATH.
+    if (fs.existsSync(nodeModules)) env.NODE_PATH = [nodeModules, process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+    const tag = () => `[${job.process?.runDir ? path.basename(job.process.runDir) : job.experiment}]`;
+    this.log.appendLine(`${tag()} ${job.command.kind === 'run' ? 'running' : 'resuming'} ${job.command.target} with ${this.nodeBinary()}`);
+    job.process = new EngineProcess(job.command, { node: this.nodeBinary(), cli: path.join(this.extensionPath, 'dist', 'cli.js'), env, stopTimeoutMs: s.stopTimeoutSeconds * 1000 }, {
+      onEvent: (e) => {
+        const runDir = job.process?.runDir;
+        if (!runDir) return;
+        if (e.type === 'run-start') {
+          this.store.setLive(runDir, true);
+          this.changed.fire();
+        }
+        this.store.ingest(runDir, [e]);
+      },
+      onStderr: (line) => this.log.appendLine(`${tag()} ${line}`),
+      onInvalid: (line, reason) => this.log.appendLine(`${tag()} the engine printed a line that is not a valid event (${reason}): ${line.slice(0, 200)}`),
+      onExit: (exit) => this.exited(job, exit),
+    });
+    if (job.command.kind === 'resume') this.store.setLive(job.command.target, true);
+  }
+
+  private exited(job: Job, exit: EngineExit): void {
+    const runDir = job.process?.runDir;
+    this.log.appendLine(`[${runDir ? path.basename(runDir) : job.experiment}] engine exited: ${exit.status} (code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''})`);
+    if (runDir) this.store.setLive(runDir, false, exit.status === 'finished' ? undefined : exit.status);
+    this.queue.finished(job.id);
+    this.changed.fire();
+    if (exit.status === 'failed' || exit.crashed) void this.tellFailure(job, exit, runDir);
+  }
+
+  private async tellFailure(job: Job, exit: EngineExit, runDir: string | undefined): Promise<void> {
+    const what = runDir ? `${job.experiment} (${path.basename(runDir)})` : job.experiment;
+    const why = exit.error
+      ? `${exit.error.message}${exit.error.fix ? ` Fix: ${exit.error.fix}.` : ''}`
+      : exit.stderrTail.filter((l) => l.trim()).slice(-2).join(' ') || `exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}`;
+    const canResume = !!runDir && fs.existsSync(path.join(runDir, 'checkpoints')) && !fs.existsSync(path.join(runDir, 'results.json'));
+    const message = exit.crashed ? `The engine crashed while running ${what}: ${why}` : `The run ${what} failed: ${why}`;
+    const actions = canResume ? ['Resume', 'Show Engine Log'] : ['Show Engine Log'];
+    const choice = await vscode.window.showErrorMessage(message, ...actions);
+    if (choice === 'Resume' && runDir) await vscode.commands.executeCommand('gacd.resumeRun', runDir);
+    if (choice === 'Show Engine Log') this.log.show(true);
+  }
+
+  dispose(): void {
+    // A window that closes asks its engines to checkpoint; they finish the step and exit.
+    for (const job of this.queue.active) job.process?.stop();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+/** The run explorer view: the tree model (treeModel.ts) as `vscode.TreeItem`s, refreshed on change. */
+import * as vscode from 'vscode';
+import type { EngineManager } from '../engine/engineManager';
+import type { RunStore } from './runStore';
+import { buildTree, type ExperimentNode, type RunNode } from './treeModel';
+
+export type ExplorerNode = ExperimentNode | RunNode;
+
+export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: ExperimentNode[] = [];
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly engines: EngineManager,
+  ) {
+    this.subscriptions = [store.onDidChange(() => this.refresh()), engines.onDidChange(() => this.refresh()), this.changed];
+  }
+
+  refresh(): void {
+    this.roots = buildTree(this.store.all(), this.engines.queued());
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: ExplorerNode): ExplorerNode[] {
+    if (!node) {
+      this.roots = buildTree(this.store.all(), this.engines.queued());
+      return this.roots;
+    }
+    return node.kind === 'experiment' ? node.runs : [];
+  }
+
+  getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    if (node.kind === 'experiment') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = node.id;
+      item.description = node.description;
+      item.iconPath = new vscode.ThemeIcon('beaker');
+      item.contextValue = 'gacd.experiment';
+      return item;
+    }
+    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = node.description;
+    item.tooltip = node.tooltip;
+    item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
+    item.contextValue = node.contextValue;
+    if (node.runDir && node.status !== 'queued') {
+      item.command = { command: 'gacd.openDashboard', title: 'Open Dashboard', arguments: [node] };
+      item.resourceUri = vscode.Uri.file(node.runDir);
+    }
+    return item;
+  }
+
+  getParent(node: ExplorerNode): ExplorerNode | undefined {
+    if (node.kind === 'experiment') return undefined;
+    return this.roots.find((r) => r.runs.some((x) => x.id === node.id));
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The extension as shipped: the bundle never imports TensorFlow.js; package.json contributes every
+ * command the code registers (and no other); the VS Code version range; the panels' CSP; the
+ * New Experiment templates are valid experiments.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadExperiment } from '../../src/engine/experiment';
+import { contentSecurityPolicy, panelHtml } from '../../src/extension/panels/html';
+
+const ROOT = path.join(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+test('the extension bundle reaches no TensorFlow.js module and requires none', () => {
+  const meta = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'extension.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+  const inputs = Object.keys(meta.inputs);
+  assert.ok(inputs.some((i) => i.startsWith('src/extension/')), 'the metafile is the extension bundle');
+  assert.deepEqual(inputs.filter((i) => /@tensorflow|src\/engine\/(backend|run|parallel|analysis|(models|attacks|methods|data)\/(?!catalog\.ts))/.test(i)), []);
+  const js = fs.readFileSync(path.join(ROOT, 'dist', 'extension.js'), 'utf8');
+  assert.doesNotMatch(js, /require\(["']@tensorflow\//);
+  assert.doesNotMatch(js, /import\(["']@tensorflow\//);
+});
+
+test('every registered command is contributed, with a title in the GACD category', () => {
+  const code = fs.readFileSync(path.join(ROOT, 'src', 'extension', 'commands.ts'), 'utf8');
+  const registered = [...code.matchAll(/register\('(gacd\.[\w.]+)'/g)].map((m) => m[1]).sort();
+  const contributed = (pkg.contributes.commands as Array<{ command: string; category: string }>).map((c) => c.command).sort();
+  assert.deepEqual(registered, contributed);
+  for (const id of ['gacd.newExperiment', 'gacd.runExperiment', 'gacd.stopRun', 'gacd.resumeRun', 'gacd.evaluateCheckpoint', 'gacd.compareRuns', 'gacd.openDashboard', 'gacd.showEngineLog', 'gacd.revealRunFolder', 'gacd.installGpuBackend']) {
+    assert.ok(contributed.includes(id), id);
+  }
+  const menuCommands = Object.values(pkg.contributes.menus as Record<string, Array<{ command: string }>>).flat().map((m) => m.command);
+  for (const c of menuCommands) assert.ok(contributed.includes(c), `menu entry ${c} is a contributed command`);
+});
+
+test('VS Code 1.100 at most; main is the bundle; the webview serializers can activate the extension', () => {
+  assert.equal(pkg.engines.vscode, '^1.100.0');
+  assert.equal(pkg.devDependencies['@types/vscode'], '1.100.0');
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:gacd.dashboard'));
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:gacd.comparison'));
+  assert.ok(pkg.activationEvents.includes('onLanguage:gacd'));
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['gacd.backend', 'gacd.maxConcurrentRuns', 'gacd.nodePath', 'gacd.runsDirectory', 'gacd.stopTimeoutSeconds']);
+});
+
+test("the panels' CSP: nothing by default, scripts only with the nonce, no eval, no inline style", () => {
+  const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc');
+  assert.match(csp, /^default-src 'none'/);
+  assert.match(csp, /script-src 'nonce-abc'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|https?:\/\/(?!x\.vscode-cdn\.net)/);
+  const html = panelHtml({ kind: 'dashboard', title: 'a<b', cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x.vscode-cdn.net/d.js', styleUri: 'https://x.vscode-cdn.net/s.css', nonce: 'abc' });
+  assert.match(html, /<script nonce="abc" src="https:\/\/x\.vscode-cdn\.net\/d\.js"><\/script>/);
+  assert.match(html, /<title>a&#60;b<\/title>/);
+  assert.equal((html.match(/<script/g) ?? []).length, 1);
+});
+
+test('the New Experiment templates are experiments without errors', () => {
+  const dir = path.join(ROOT, 'templates');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.gacd')).sort();
+  assert.deepEqual(files, ['cifar10-recipe.gacd', 'quickstart.gacd', 'small-scale-replication.gacd']);
+  for (const f of files) {
+    const r = loadExperiment(path.join(dir, f));
+    assert.deepEqual(r.problems.filter((p) => p.severity === 'error').map((p) => p.message), [], f);
+    assert.ok(r.spec, f);
+  }
+});

@@ -1,0 +1,162 @@
+/**
+ * The comparison page: several runs' curves overlaid, and a table of robust accuracies beside
+ * only the settings that differ, exportable as CSV, Markdown and LaTeX; each chart as a PNG.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { ExportFormat, HostMessage } from '../../src/protocol/webview';
+import { applyTheme, colour, lineChart, type XYDataset } from '../shared/charts';
+import { byId, chartCard, el, fill } from '../shared/dom';
+import { connect, post, saveState } from '../shared/vscodeApi';
+import { percent, type Point } from '../dashboard/model';
+import { comparisonTable, foldRuns, tableCells, type ComparedRun } from './model';
+import { toCsv, toLatex, toMarkdown } from './export';
+
+applyTheme();
+const app = byId('app');
+
+let runs: ComparedRun[] = [];
+const stats = { renders: 0 };
+
+const status = el('p', { id: 'export-status', class: 'muted', role: 'status' });
+const runList = el('ul', { id: 'runs', class: 'run-list' });
+const table = el('table', { id: 'comparison-table', class: 'data' });
+
+function exportButton(label: string, id: string, onClick: () => void): HTMLElement {
+  const b = el('vscode-button', { id, secondary: '' }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+const charts = {
+  test: chartCard('test', 'Test accuracy per epoch (student)'),
+  robust: chartCard('robust', 'Robust accuracy per epoch (student, PGD)'),
+  loss: chartCard('loss', 'Training loss per epoch (student)'),
+  epsilon: chartCard('epsilon', 'Accuracy against epsilon (student, PGD-20)'),
+};
+const chartObjects = {
+  test: lineChart(charts.test.canvas, { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 }),
+  robust: lineChart(charts.robust.canvas, { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 }),
+  loss: lineChart(charts.loss.canvas, { xTitle: 'epoch', yTitle: 'loss' }),
+  epsilon: lineChart(charts.epsilon.canvas, { xTitle: 'epsilon', yTitle: 'accuracy', yMin: 0, yMax: 1 }),
+};
+for (const [name, c] of Object.entries(chartObjects)) {
+  c.options.elements!.point!.radius = 2;
+  if (name !== 'loss') (c.options.scales!.y as { ticks?: object }).ticks = { callback: (v: string | number) => percent(Number(v), 0) };
+  const tools = charts[name as keyof typeof charts].card.querySelector('.tools')!;
+  tools.append(
+    exportButton('PNG', `png-${name}`, () => {
+      // An opaque background, so the PNG reads on a white page as well as in a dark editor.
+      const canvas = c.canvas;
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d')!;
+      ctx.fillStyle = getComputedStyle(document.body).backgroundColor || '#1e1e1e';
+      ctx.fillRect(0, 0, copy.width, copy.height);
+      ctx.drawImage(canvas, 0, 0);
+      post({ type: 'export', format: 'png', suggestedName: `comparison-${name}.png`, content: copy.toDataURL('image/png') });
+    }),
+  );
+}
+
+function exportTable(format: Exclude<ExportFormat, 'png'>): void {
+  const t = comparisonTable(runs);
+  const cells = tableCells(t);
+  const firstAttack = 2 + t.settings.length;
+  const numeric = (i: number) => i >= firstAttack;
+  const text = format === 'csv' ? toCsv(t.columns, cells) : format === 'markdown' ? toMarkdown(t.columns, cells, numeric) : toLatex(t.columns, cells, numeric);
+  const ext = format === 'csv' ? 'csv' : format === 'markdown' ? 'md' : 'tex';
+  post({ type: 'export', format, suggestedName: `comparison.${ext}`, content: text });
+}
+
+app.append(
+  el('header', {}, el('h1', { id: 'title', text: 'Comparing runs…' }), runList),
+  el(
+    'main',
+    { class: 'grid' },
+    el(
+      'section',
+      { class: 'card wide', id: 'table-card' },
+      el(
+        'header',
+        {},
+        el('h2', { text: 'Robust accuracy (%) and the settings that differ' }),
+        el(
+          'div',
+          { class: 'tools' },
+          exportButton('CSV', 'export-csv', () => exportTable('csv')),
+          exportButton('Markdown', 'export-markdown', () => exportTable('markdown')),
+          exportButton('LaTeX', 'export-latex', () => exportTable('latex')),
+        ),
+      ),
+      table,
+      status,
+    ),
+    charts.test.card,
+    charts.robust.card,
+    charts.loss.card,
+    charts.epsilon.card,
+  ),
+);
+
+/** The student's rows, or the first model's when a run has no student (a teacher-only run). */
+function mainModel(r: ComparedRun): string | undefined {
+  return r.model.epochs.has('student') || r.model.results.has('student') ? 'student' : [...r.model.epochs.keys()][0];
+}
+
+function render(): void {
+  fill(document.getElementById('title')!, `Comparing ${runs.length} runs`);
+  fill(runList, ...runs.map((r, i) => el('li', { 'data-status': r.model.status }, el('span', { class: 'swatch', 'data-index': String(i) }), `${r.run.experiment} · ${r.run.runId} · ${r.model.status}`)));
+  for (const [i, sw] of Array.from(runList.querySelectorAll<HTMLElement>('.swatch')).entries()) sw.style.backgroundColor = colour(i);
+
+  const t = comparisonTable(runs);
+  const cells = tableCells(t);
+  const firstAttack = 2 + t.settings.length;
+  const best = t.attacks.map((_, j) => Math.max(...t.rows.map((r) => r.accuracies[j] ?? -1)));
+  fill(
+    table,
+    el('thead', {}, el('tr', {}, ...t.columns.map((c, i) => el('th', { class: i >= firstAttack ? 'num' : i >= 2 ? 'setting' : '', text: c })))),
+    el(
+      'tbody',
+      {},
+      ...cells.map((row, r) =>
+        el('tr', {}, ...row.map((c, i) => el('td', { class: i >= firstAttack ? (t.rows[r].accuracies[i - firstAttack] === best[i - firstAttack] && t.rows.length > 1 ? 'num best' : 'num') : i >= 2 ? 'setting' : '', text: c }))),
+      ),
+    ),
+  );
+
+  const series = (pick: (r: ComparedRun, m: string) => Point[]) =>
+    runs.flatMap((r, i): XYDataset[] => {
+      const m = mainModel(r);
+      if (!m) return [];
+      const data = pick(r, m);
+      return data.length ? [{ label: r.run.runId, data, borderColor: colour(i), backgroundColor: colour(i) }] : [];
+    });
+  const epochSeries = (key: 'testAccuracy' | 'robustAccuracy' | 'loss') => (r: ComparedRun, m: string) =>
+    (r.model.epochs.get(m) ?? []).flatMap((row) => (row[key] === undefined ? [] : [{ x: row.epoch, y: row[key] as number }]));
+  chartObjects.test.data.datasets = series(epochSeries('testAccuracy'));
+  chartObjects.robust.data.datasets = series(epochSeries('robustAccuracy'));
+  chartObjects.loss.data.datasets = series(epochSeries('loss'));
+  chartObjects.epsilon.data.datasets = series((r, m) => (r.model.results.get(m)?.accuracyVsEpsilon ?? []).map((p) => ({ x: p.epsilon, y: p.accuracy })));
+  for (const c of Object.values(chartObjects)) c.update('none');
+  stats.renders++;
+  document.body.dataset.renders = String(stats.renders);
+}
+
+(window as unknown as { __gacd: unknown }).__gacd = {
+  stats,
+  charts: () => Object.fromEntries(Object.entries(chartObjects).map(([k, c]) => [k, c.data.datasets.map((d) => ({ label: d.label, points: d.data.length, drawn: d.data.length }))])),
+};
+
+function onMessage(m: HostMessage): void {
+  if (m.type === 'comparison/init') {
+    runs = foldRuns(m.runs);
+    saveState({ kind: 'comparison', runDirs: m.runs.map((r) => r.run.runDir) });
+    requestAnimationFrame(render);
+  } else if (m.type === 'export/done') {
+    status.textContent = m.message;
+    status.dataset.ok = String(m.ok);
+  }
+}
+
+connect('comparison', onMessage);

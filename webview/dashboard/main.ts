@@ -1,0 +1,410 @@
+/**
+ * The run dashboard page: live loss and accuracy curves, the learning rate, teacher–student
+ * similarity, the per-sample weights, the robustness table and accuracy against epsilon, the
+ * backend and the resolved spec. It folds the host's events into a view model (model.ts) and
+ * redraws, once per animation frame, only the charts that changed.
+ */
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import type { HostMessage, RunStatus } from '../../src/protocol/webview';
+import { applyTheme, Chart, colour, faint, lineChart, type XYDataset } from '../shared/charts';
+import { byId, chartCard, el, fill } from '../shared/dom';
+import { connect, post, saveState } from '../shared/vscodeApi';
+import { applyEvents, emptyModel, formatDuration, noChanges, percent, robustnessTable, smooth, type Changes, type DashboardModel, type Point } from './model';
+
+/** Options a test or the benchmark may set before the script loads. */
+const options = ((window as unknown as { __gacdOptions?: { decimation?: boolean } }).__gacdOptions ?? {}) as { decimation?: boolean };
+
+let model: DashboardModel = emptyModel();
+let pending: Changes | null = null;
+let smoothing = 0.6;
+
+// ----- layout -----
+
+applyTheme();
+const app = byId('app');
+
+const statusBadge = el('vscode-badge', { id: 'status' });
+const title = el('h1', { id: 'title', text: 'Waiting for the run…' });
+const progress = el('vscode-progress-bar', { id: 'progress' }) as HTMLElement & { value: number; max: number; indeterminate: boolean };
+const progressText = el('span', { id: 'progress-text', class: 'muted' });
+const backendLine = el('span', { id: 'backend', class: 'muted' });
+const stopButton = el('vscode-button', { id: 'stop', secondary: '' }, 'Stop');
+const resumeButton = el('vscode-button', { id: 'resume', secondary: '' }, 'Resume');
+const revealButton = el('vscode-button', { id: 'reveal', secondary: '' }, 'Reveal Folder');
+app.append(
+  el(
+    'header',
+    { id: 'run-header' },
+    el('div', { class: 'title-row' }, title, statusBadge, el('div', { class: 'spacer' }), stopButton, resumeButton, revealButton),
+    el('div', { class: 'progress-row' }, progress, progressText),
+    backendLine,
+  ),
+);
+
+const smoothingInput = el('input', { id: 'smoothing', type: 'range', min: '0', max: '0.99', step: '0.01', value: String(smoothing), 'aria-label': 'Smoothing' }) as HTMLInputElement;
+const smoothingValue = el('span', { id: 'smoothing-value', class: 'muted', text: smoothing.toFixed(2) });
+const lossCard = chartCard('loss', 'Training loss per step', el('label', { class: 'muted', text: 'Smoothing ' }, smoothingInput, smoothingValue));
+const accuracyCard = chartCard('accuracy', 'Accuracy per epoch');
+const lrCard = chartCard('lr', 'Learning rate');
+const similarityCard = chartCard('similarity', 'Teacher–student feature similarity');
+const weightsEpoch = el('vscode-single-select', { id: 'weights-epoch', 'aria-label': 'Epoch' }) as HTMLElement & { value: string };
+const weightsHistCard = chartCard('weights-hist', 'Per-sample weights', el('span', { class: 'muted', text: 'Epoch ' }), weightsEpoch);
+const weightsScatterCard = chartCard('weights-scatter', 'Weight against teacher confidence');
+const epsilonCard = chartCard('epsilon', 'Accuracy against epsilon (PGD-20)');
+const table = el('table', { id: 'robustness-table', class: 'data' });
+const tableCard = el('section', { class: 'card wide', id: 'robustness' }, el('header', {}, el('h2', { text: 'Robustness' })), table);
+const messages = el('ul', { id: 'messages' });
+const specPre = el('pre', { id: 'spec' });
+const versionsLine = el('p', { id: 'versions', class: 'muted' });
+const specCard = el(
+  'section',
+  { class: 'card wide', id: 'spec-card' },
+  el('vscode-collapsible', { heading: 'Resolved spec and versions', id: 'spec-collapsible' }, el('div', { class: 'collapsible-body' }, versionsLine, specPre)),
+);
+const similarityNote = el('p', { class: 'muted empty', id: 'similarity-empty', text: 'No similarity yet: it is measured against the teacher after each epoch.' });
+const weightsNote = el('p', { class: 'muted empty', id: 'weights-empty', text: 'No per-sample weights: the method does not reweight samples.' });
+similarityCard.card.append(similarityNote);
+weightsHistCard.card.append(weightsNote);
+
+app.append(
+  el(
+    'main',
+    { class: 'grid' },
+    lossCard.card,
+    accuracyCard.card,
+    lrCard.card,
+    similarityCard.card,
+    weightsHistCard.card,
+    weightsScatterCard.card,
+    tableCard,
+    epsilonCard.card,
+    el('section', { class: 'card wide', id: 'messages-card' }, el('header', {}, el('h2', { text: 'Warnings and errors' })), messages),
+    specCard,
+  ),
+);
+
+// ----- charts -----
+
+const lossChart = lineChart(lossCard.canvas, { xTitle: 'step', yTitle: 'loss', decimate: options.decimation ?? true });
+const accuracyChart = lineChart(accuracyCard.canvas, { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 });
+const lrChart = lineChart(lrCard.canvas, { xTitle: 'epoch', yTitle: 'learning rate' });
+const similarityChart = lineChart(similarityCard.canvas, { xTitle: 'epoch', yTitle: 'similarity', yMin: 0, yMax: 1 });
+const epsilonChart = lineChart(epsilonCard.canvas, { xTitle: 'epsilon', yTitle: 'accuracy', yMin: 0, yMax: 1 });
+for (const c of [accuracyChart, similarityChart, epsilonChart]) {
+  c.options.elements!.point!.radius = 2;
+  (c.options.scales!.y as { ticks?: object }).ticks = { callback: (v: string | number) => percent(Number(v), 0) };
+}
+lrChart.options.elements!.point!.radius = 2;
+
+const weightsHist = new Chart<'bar', number[], string>(weightsHistCard.canvas, {
+  type: 'bar',
+  data: { labels: [], datasets: [] },
+  options: {
+    animation: false,
+    scales: { x: { title: { display: true, text: 'weight' } }, y: { title: { display: true, text: 'samples' }, beginAtZero: true } },
+    plugins: { legend: { display: false } },
+  },
+});
+const weightsScatter = new Chart<'scatter', Point[]>(weightsScatterCard.canvas, {
+  type: 'scatter',
+  data: { datasets: [] },
+  options: {
+    animation: false,
+    parsing: false,
+    scales: {
+      x: { type: 'linear', min: 0, max: 1, title: { display: true, text: "teacher's probability of the true class (at x')" } },
+      y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'weight' } },
+    },
+    plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+  },
+});
+
+/** Each model's raw and smoothed loss datasets, and the smoothing state behind them. */
+const lossSeries = new Map<string, { raw: XYDataset; smoothed: XYDataset; out: Point[]; rewinds: number; weight: number }>();
+
+function modelColour(name: string): string {
+  const order = ['student', 'teacher'];
+  const i = order.indexOf(name);
+  if (i >= 0) return colour(i === 0 ? 0 : 3);
+  const baselines = [...new Set([...model.stepLoss.keys(), ...model.epochs.keys(), ...model.results.keys()])].filter((k) => !order.includes(k)).sort();
+  return colour(1 + Math.max(0, baselines.indexOf(name)) + (baselines.indexOf(name) >= 2 ? 2 : 0));
+}
+
+function updateLoss(models: Iterable<string>): void {
+  for (const name of models) {
+    const points = model.stepLoss.get(name) ?? [];
+    let s = lossSeries.get(name);
+    if (!s) {
+      const c = modelColour(name);
+      const raw: XYDataset = { label: `${name} (raw)`, data: [], borderColor: faint(c, 0.25), backgroundColor: faint(c, 0.25), borderWidth: 1, order: 2 };
+      const smoothed: XYDataset = { label: name, data: [], borderColor: c, backgroundColor: c, borderWidth: 2, order: 1 };
+      s = { raw, smoothed, out: [], rewinds: 0, weight: smoothing };
+      lossSeries.set(name, s);
+      lossChart.data.datasets.push(raw, smoothed);
+    }
+    const rewinds = model.rewinds.get(name) ?? 0;
+    const from = s.rewinds === rewinds && s.weight === smoothing ? Math.min(s.out.length, points.length) : 0;
+    s.rewinds = rewinds;
+    s.weight = smoothing;
+    smooth(points, smoothing, from, s.out);
+    // Chart.js instruments the arrays it is given (push and splice notify it, element by element),
+    // so it gets copies: the model keeps appending to its own arrays at no cost. Assigning (not
+    // pushing) also lets the decimation plugin keep the full series behind its sample.
+    s.raw.data = points.slice();
+    s.smoothed.data = s.out.slice();
+  }
+  lossChart.update('none');
+}
+
+function xy(rows: Array<{ epoch: number }>, pick: (r: never) => number | undefined): Point[] {
+  const out: Point[] = [];
+  for (const r of rows) {
+    const y = pick(r as never);
+    if (y !== undefined && Number.isFinite(y)) out.push({ x: r.epoch, y });
+  }
+  return out;
+}
+
+function updateEpochs(): void {
+  const acc: XYDataset[] = [];
+  const lr: XYDataset[] = [];
+  for (const [name, rows] of model.epochs) {
+    const c = modelColour(name);
+    acc.push({ label: `${name} test`, data: xy(rows, (r: { testAccuracy: number }) => r.testAccuracy), borderColor: c, backgroundColor: c });
+    const robust = xy(rows, (r: { robustAccuracy?: number }) => r.robustAccuracy);
+    if (robust.length) acc.push({ label: `${name} robust (PGD)`, data: robust, borderColor: c, backgroundColor: c, borderDash: [6, 3] });
+    acc.push({ label: `${name} train`, data: xy(rows, (r: { trainAccuracy: number }) => r.trainAccuracy), borderColor: faint(c, 0.5), backgroundColor: faint(c, 0.5), borderDash: [2, 2] });
+    lr.push({ label: name, data: xy(rows, (r: { lr: number }) => r.lr), borderColor: c, backgroundColor: c });
+  }
+  accuracyChart.data.datasets = acc;
+  lrChart.data.datasets = lr;
+  accuracyChart.update('none');
+  lrChart.update('none');
+}
+
+function updateSimilarity(): void {
+  const sets: XYDataset[] = [];
+  let i = 0;
+  for (const [name, rows] of model.similarity) {
+    const prefix = model.similarity.size > 1 ? `${name} ` : '';
+    const series: Array<[string, (r: never) => number | undefined, number[] | undefined]> = [
+      ['CKA clean', (r: { ckaClean: number }) => r.ckaClean, undefined],
+      ['CKA adversarial', (r: { ckaAdversarial: number }) => r.ckaAdversarial, [6, 3]],
+      ['cosine clean', (r: { cosineClean?: number }) => r.cosineClean, undefined],
+      ['cosine adversarial', (r: { cosineAdversarial?: number }) => r.cosineAdversarial, [6, 3]],
+    ];
+    for (const [label, pick, dash] of series) {
+      const data = xy(rows, pick);
+      if (!data.length) continue;
+      const c = colour(label.startsWith('CKA') ? i * 2 : i * 2 + 1);
+      sets.push({ label: prefix + label, data, borderColor: c, backgroundColor: c, borderDash: dash });
+    }
+    i++;
+  }
+  similarityChart.data.datasets = sets;
+  similarityNote.hidden = sets.length > 0;
+  similarityChart.update('none');
+}
+
+/** The model whose sample weights are shown: the student when it has them. */
+function weightsModel(): string | undefined {
+  return model.weights.has('student') ? 'student' : [...model.weights.keys()][0];
+}
+
+function updateWeights(): void {
+  const name = weightsModel();
+  const rows = name ? (model.weights.get(name) ?? []) : [];
+  weightsNote.hidden = rows.length > 0;
+  const epochs = rows.map((r) => String(r.epoch));
+  const current = Array.from(weightsEpoch.children).map((o) => (o as HTMLElement).getAttribute('value'));
+  if (current.join(',') !== epochs.join(',')) {
+    const follow = !weightsEpoch.value || weightsEpoch.value === current[current.length - 1];
+    fill(weightsEpoch, ...epochs.map((e) => el('vscode-option', { value: e }, e)));
+    if (follow && epochs.length) weightsEpoch.value = epochs[epochs.length - 1];
+  }
+  const row = rows.find((r) => String(r.epoch) === weightsEpoch.value) ?? rows[rows.length - 1];
+  if (!row) {
+    weightsHist.data.labels = [];
+    weightsHist.data.datasets = [];
+    weightsScatter.data.datasets = [];
+  } else {
+    weightsHist.data.labels = row.counts.map((_, i) => ((row.edges[i] + row.edges[i + 1]) / 2).toFixed(2));
+    weightsHist.data.datasets = [{ label: `epoch ${row.epoch}`, data: row.counts, backgroundColor: colour(0), borderWidth: 0 }];
+    weightsScatter.data.datasets = [
+      { label: 'teacher right', data: row.samples.filter((s) => s.teacherCorrect).map((s) => ({ x: s.confidence, y: s.weight })), backgroundColor: faint(colour(2), 0.7), pointRadius: 2 },
+      { label: 'teacher wrong', data: row.samples.filter((s) => !s.teacherCorrect).map((s) => ({ x: s.confidence, y: s.weight })), backgroundColor: faint(colour(4), 0.7), pointRadius: 2 },
+    ];
+    weightsHistCard.card.querySelector('h2')!.textContent = `Per-sample weights (${row.scheme}, mean ${row.mean.toFixed(3)})`;
+  }
+  weightsHist.update('none');
+  weightsScatter.update('none');
+}
+
+function updateResults(): void {
+  const t = robustnessTable(model.results.values());
+  const best = t.attacks.map((_, j) => Math.max(...t.rows.map((r) => r.accuracies[j] ?? -1)));
+  const head = el('tr', {}, ...['model', 'method', 'arch', ...t.attacks, 'worst class'].map((h) => el('th', { text: h })));
+  const body = t.rows.map((r) =>
+    el(
+      'tr',
+      { 'data-model': r.model },
+      el('td', { text: r.model }),
+      el('td', { text: r.method }),
+      el('td', { text: r.arch }),
+      ...r.accuracies.map((a, j) => el('td', { class: a !== null && a === best[j] && t.rows.length > 1 ? 'num best' : 'num', text: percent(a) })),
+      el('td', { text: r.worstClass ?? '–' }),
+    ),
+  );
+  fill(table, el('thead', {}, head), el('tbody', {}, ...(body.length ? body : [el('tr', {}, el('td', { colspan: String(4 + t.attacks.length), class: 'muted', text: 'Results appear when the models are evaluated, at the end of the run.' }))])));
+  epsilonChart.data.datasets = [...model.results.values()].map((r) => {
+    const c = modelColour(r.model);
+    return { label: r.model, data: r.accuracyVsEpsilon.map((p) => ({ x: p.epsilon, y: p.accuracy })), borderColor: c, backgroundColor: c };
+  });
+  epsilonChart.update('none');
+}
+
+function updateMessages(): void {
+  fill(
+    messages,
+    ...model.errors.map((e) => el('li', { class: 'error', text: `${e.message}${e.fix ? ` (fix: ${e.fix})` : ''}` })),
+    ...model.warnings.map((w) => el('li', { class: 'warning', text: w })),
+  );
+  if (!model.errors.length && !model.warnings.length) fill(messages, el('li', { class: 'muted', text: 'None.' }));
+}
+
+const STATUS_TEXT: Record<RunStatus, string> = { queued: 'queued', running: 'running', finished: 'finished', failed: 'failed', stopped: 'stopped' };
+
+function updateHeader(): void {
+  const run = model.run;
+  title.textContent = run ? `${run.experiment} · ${run.runId}` : 'Waiting for the run…';
+  statusBadge.textContent = STATUS_TEXT[model.status];
+  statusBadge.dataset.status = model.status;
+  document.body.dataset.status = model.status;
+  const live = model.status === 'running' || model.status === 'queued';
+  stopButton.hidden = !live;
+  resumeButton.hidden = !(model.status === 'stopped' || model.status === 'failed');
+  const cur = model.current;
+  if (model.status === 'finished') {
+    progress.indeterminate = false;
+    progress.max = 1;
+    progress.value = 1;
+    progressText.textContent = `finished in ${formatDuration((model.durationMs ?? 0) / 1000)}`;
+  } else if (cur) {
+    progress.indeterminate = false;
+    progress.max = 1;
+    progress.value = cur.fraction;
+    const eta = live ? ` · ETA ${formatDuration(cur.etaSeconds)}` : '';
+    progressText.textContent = `${cur.model} · epoch ${cur.epoch}/${cur.epochs} · step ${cur.step}/${cur.stepsPerEpoch} · ${percent(cur.fraction, 0)} · ${Math.round(cur.imagesPerSecond)} img/s${eta}`;
+  } else {
+    progress.indeterminate = live;
+    progressText.textContent = live ? 'starting…' : STATUS_TEXT[model.status];
+  }
+  backendLine.textContent = model.backend ? `backend ${model.backend.name}: ${model.backend.detail}${model.resumed ? ' · resumed' : ''}` : '';
+  specPre.textContent = model.spec ? JSON.stringify(model.spec, null, 2) : '';
+  versionsLine.textContent = Object.entries(model.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(' · ');
+}
+
+// ----- the render loop -----
+
+const stats = { renders: 0, lastRenderMs: 0, totalRenderMs: 0 };
+(window as unknown as { __gacd: unknown }).__gacd = {
+  stats,
+  model: () => model,
+  /** What each chart holds: its datasets' labels, full lengths and drawn (decimated) lengths. */
+  charts: () =>
+    Object.fromEntries(
+      Object.entries({ loss: lossChart, accuracy: accuracyChart, lr: lrChart, similarity: similarityChart, weightsHist, weightsScatter, epsilon: epsilonChart }).map(([k, c]) => [
+        k,
+        c.data.datasets.map((d) => ({
+          label: d.label,
+          points: ((d as { _data?: unknown[] })._data ?? d.data).length,
+          drawn: d.data.length,
+        })),
+      ]),
+    ),
+};
+
+function render(ch: Changes): void {
+  const t0 = performance.now();
+  if (ch.header) updateHeader();
+  if (ch.stepLoss.size) updateLoss(ch.stepLoss);
+  if (ch.epochs) updateEpochs();
+  if (ch.similarity) updateSimilarity();
+  if (ch.weights) updateWeights();
+  if (ch.results) updateResults();
+  if (ch.messages) updateMessages();
+  stats.lastRenderMs = performance.now() - t0;
+  stats.totalRenderMs += stats.lastRenderMs;
+  stats.renders++;
+  document.body.dataset.renders = String(stats.renders);
+}
+
+function schedule(ch: Changes): void {
+  if (pending) {
+    pending.header ||= ch.header;
+    for (const m of ch.stepLoss) pending.stepLoss.add(m);
+    pending.epochs ||= ch.epochs;
+    pending.similarity ||= ch.similarity;
+    pending.weights ||= ch.weights;
+    pending.results ||= ch.results;
+    pending.messages ||= ch.messages;
+    return;
+  }
+  pending = ch;
+  requestAnimationFrame(() => {
+    const p = pending!;
+    pending = null;
+    render(p);
+  });
+}
+
+function everything(): Changes {
+  return { header: true, stepLoss: new Set(model.stepLoss.keys()), epochs: true, similarity: true, weights: true, results: true, messages: true };
+}
+
+function onMessage(m: HostMessage): void {
+  switch (m.type) {
+    case 'dashboard/init':
+      model = emptyModel(m.run);
+      for (const s of lossSeries.values()) s.out.length = 0;
+      lossSeries.clear();
+      lossChart.data.datasets = [];
+      applyEvents(model, m.events);
+      // The run's own status (a live process, a stale log) wins over what the log says.
+      model.status = m.run.status;
+      saveState({ kind: 'dashboard', runDir: m.run.runDir });
+      schedule(everything());
+      break;
+    case 'dashboard/append':
+      schedule(applyEvents(model, m.events));
+      break;
+    case 'dashboard/status':
+      model.status = m.status;
+      schedule({ ...noChanges(), header: true });
+      break;
+    default:
+      break;
+  }
+}
+
+smoothingInput.addEventListener('input', () => {
+  smoothing = Number(smoothingInput.value);
+  smoothingValue.textContent = smoothing.toFixed(2);
+  schedule({ ...noChanges(), stepLoss: new Set(model.stepLoss.keys()) });
+});
+weightsEpoch.addEventListener('change', () => schedule({ ...noChanges(), weights: true }));
+stopButton.addEventListener('click', () => model.run && post({ type: 'command', command: 'stop', runDir: model.run.runDir }));
+resumeButton.addEventListener('click', () => model.run && post({ type: 'command', command: 'resume', runDir: model.run.runDir }));
+revealButton.addEventListener('click', () => model.run && post({ type: 'command', command: 'revealFolder', runDir: model.run.runDir }));
+
+updateHeader();
+updateMessages();
+updateResults();
+connect('dashboard', onMessage);

@@ -53,7 +53,7 @@ export function ensureCodeServer(log: (s: string) => void = () => {}): string {
 /** Packages the extension as users get it. */
 export function packageVsix(out: string): string {
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [vsce, 'package', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out], { cwd: ROOT, stdio: 'pipe' });
   return out;
 }
 

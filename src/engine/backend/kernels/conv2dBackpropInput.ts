@@ -5,7 +5,7 @@
  * handles NCHW).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { transposedConv } from './transposedConv';
+import { geometryOf, transposedConv } from './transposedConv';
 import { assertFloat32, TensorInfo, WasmBackend } from './util';
 
 export interface Conv2DBackpropInputAttrs {
@@ -35,22 +35,7 @@ export function conv2dBackpropInput(
     'channelsLast',
   );
   checkDy('Conv2DBackpropInput', dy, info);
-  return transposedConv(backend, dy, filter, {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-    depthwise: false,
-    outChannels: info.outChannels,
-  });
+  return transposedConv(backend, dy, filter, geometryOf(info, false));
 }
 
 export function checkDy(kernel: string, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): void {

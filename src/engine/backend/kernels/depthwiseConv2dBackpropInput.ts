@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkDy } from './conv2dBackpropInput';
-import { transposedConv } from './transposedConv';
+import { geometryOf, transposedConv } from './transposedConv';
 import { assertFloat32, pair, TensorInfo, WasmBackend } from './util';
 
 export interface DepthwiseBackpropInputAttrs {
@@ -38,22 +38,7 @@ export function depthwiseConv2dBackpropInput(
     true,
   );
   checkDy(kernel, dy, info);
-  return transposedConv(backend, dy, filter, {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-    depthwise: true,
-    outChannels: info.outChannels,
-  });
+  return transposedConv(backend, dy, filter, geometryOf(info, true));
 }
 
 export function assertNoDilation(kernel: string, dilations: number | number[] | undefined): void {

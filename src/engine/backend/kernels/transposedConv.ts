@@ -13,6 +13,7 @@
  * dy @ W^T and col2im; a strided depthwise convolution, whose arithmetic is cheap next to the
  * data movement of interleaving phases, convolves dy spread out with zeros (dilatedDepthwise).
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import { f32, free, makeF32, reshapeInfo, runWasm, TensorInfo, WasmBackend, window4d } from './util';
 
 export interface TransposedConvGeometry {
@@ -67,6 +68,26 @@ function planAxis(k: number, s: number, pad: number, inSize: number, outSize: nu
  * cols = dy @ W^T ([n*ho*wo, kh*kw*ci], XNNPACK) scattered back (col2im) is 2-3x faster.
  * colsBudget bounds that product's size in floats.
  */
+/** The geometry of a (depthwise) convolution as tfjs's computeConv2DInfo describes it. */
+export function geometryOf(info: tf.backend_util.Conv2DInfo, depthwise: boolean): TransposedConvGeometry {
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+    depthwise,
+    outChannels: info.outChannels,
+  };
+}
+
 export const transposedConvOptions = { col2imMaxChannels: 4, colsBudget: 16 * 1024 * 1024 };
 
 export function transposedConv(

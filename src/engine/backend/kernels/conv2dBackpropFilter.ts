@@ -12,17 +12,14 @@
  * Any stride, padding and filter size; dilation 1 (tfjs's conv2d gradient requires it); NHWC.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDy } from './conv2dBackpropInput';
+import { ConvGradientAttrs, gradientConvInfo } from './convInfo';
 import { assertFloat32, f32, free, makeF32, reshapeInfo, runWasm, TensorInfo, WasmBackend } from './util';
 
 /** colsBudget: the largest im2col chunk, in floats (default 8 Mi floats, 32 MiB). */
 export const backpropFilterOptions = { colsBudget: 8 * 1024 * 1024 };
 
-export interface Conv2DBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+export interface Conv2DBackpropFilterAttrs extends ConvGradientAttrs {
   dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
   filterShape: [number, number, number, number];
 }
 
@@ -33,18 +30,8 @@ export function conv2dBackpropFilter(
   attrs: Conv2DBackpropFilterAttrs,
 ): TensorInfo {
   assertFloat32('Conv2DBackpropFilter', x, dy);
-  const { strides, pad, dimRoundingMode, filterShape } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  checkDy('Conv2DBackpropFilter', dy, info);
+  const { filterShape } = attrs;
+  const info = gradientConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], filterShape, attrs, false, dy);
   const n = info.batchSize;
   const [kh, kw, ci, co] = filterShape;
   const ho = info.outHeight;

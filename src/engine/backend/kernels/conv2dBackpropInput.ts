@@ -5,14 +5,12 @@
  * handles NCHW).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ConvGradientAttrs, gradientConvInfo } from './convInfo';
 import { geometryOf, transposedConv } from './transposedConv';
 import { assertFloat32, TensorInfo, WasmBackend } from './util';
 
-export interface Conv2DBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+export interface Conv2DBackpropInputAttrs extends ConvGradientAttrs {
   dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
   inputShape: [number, number, number, number];
 }
 
@@ -23,26 +21,8 @@ export function conv2dBackpropInput(
   attrs: Conv2DBackpropInputAttrs,
 ): TensorInfo {
   assertFloat32('Conv2DBackpropInput', dy, filter);
-  const { strides, pad, dimRoundingMode, inputShape } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  checkDy('Conv2DBackpropInput', dy, info);
+  const info = gradientConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape as [number, number, number, number], attrs, false, dy);
   return transposedConv(backend, dy, filter, geometryOf(info, false));
-}
-
-export function checkDy(kernel: string, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): void {
-  const want = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (dy.shape.length !== 4 || want.some((v, i) => dy.shape[i] !== v)) {
-    throw new Error(`${kernel} (GACD wasm kernel): dy has shape [${dy.shape}], the convolution gives [${want}]`);
-  }
 }
 
 export const conv2dBackpropInputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {

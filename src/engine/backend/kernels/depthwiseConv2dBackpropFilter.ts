@@ -6,14 +6,11 @@
  * Any stride, padding, filter size and channel multiplier m; dilation 1.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDy } from './conv2dBackpropInput';
+import { ConvGradientAttrs, gradientConvInfo } from './convInfo';
 import { assertNoDilation } from './depthwiseConv2dBackpropInput';
 import { assertFloat32, f32, makeF32, TensorInfo, WasmBackend } from './util';
 
-export interface DepthwiseBackpropFilterAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+export interface DepthwiseBackpropFilterAttrs extends ConvGradientAttrs {
   dilations?: number | [number, number];
   filterShape: [number, number, number, number];
 }
@@ -27,17 +24,8 @@ export function depthwiseConv2dBackpropFilter(
   const kernel = 'DepthwiseConv2dNativeBackpropFilter';
   assertFloat32(kernel, x, dy);
   assertNoDilation(kernel, attrs.dilations);
-  const { strides, pad, dimRoundingMode, filterShape } = attrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    true,
-  );
-  checkDy(kernel, dy, info);
+  const { filterShape } = attrs;
+  const info = gradientConvInfo(kernel, x.shape as [number, number, number, number], filterShape, attrs, true, dy);
   const n = info.batchSize;
   const h = info.inHeight;
   const w = info.inWidth;

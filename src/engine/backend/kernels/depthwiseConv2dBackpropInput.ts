@@ -6,14 +6,11 @@
  * Any stride, padding and filter size; dilation 1 (tfjs's gradient requires it).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDy } from './conv2dBackpropInput';
+import { ConvGradientAttrs, gradientConvInfo } from './convInfo';
 import { geometryOf, transposedConv } from './transposedConv';
 import { assertFloat32, pair, TensorInfo, WasmBackend } from './util';
 
-export interface DepthwiseBackpropInputAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+export interface DepthwiseBackpropInputAttrs extends ConvGradientAttrs {
   dilations?: number | [number, number];
   inputShape: [number, number, number, number];
 }
@@ -26,18 +23,8 @@ export function depthwiseConv2dBackpropInput(
 ): TensorInfo {
   const kernel = 'DepthwiseConv2dNativeBackpropInput';
   assertFloat32(kernel, dy, filter);
-  const { strides, pad, dimRoundingMode, inputShape } = attrs;
   assertNoDilation(kernel, attrs.dilations);
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    true,
-  );
-  checkDy(kernel, dy, info);
+  const info = gradientConvInfo(kernel, attrs.inputShape, filter.shape as [number, number, number, number], attrs, true, dy);
   return transposedConv(backend, dy, filter, geometryOf(info, true));
 }
 

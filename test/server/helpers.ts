@@ -4,7 +4,6 @@
  * would otherwise have swallowed.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLanguageService } from '../../src/server/service/languageService';
 import type { LanguageService } from '../../src/server/service/languageService';
@@ -73,18 +72,5 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out;
 }
 
-/** A workspace folder (with a .git marker) removed by the returned function. */
-export function tempWorkspace(): { root: string; cleanup: () => void } {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gacd-ls-')));
-  fs.mkdirSync(path.join(root, '.git'));
-  return { root, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
-}
-
-/** The smallest valid experiment. */
-export const MINIMAL = `data:
-  dataset: fashion-mnist-mini
-student:
-  model: tiny-cnn
-method:
-  name: pgd-at
-`;
+// The experiment tests' workspace and minimal file serve the server tests too.
+export { MINIMAL, tempWorkspace } from '../experiment/helpers';

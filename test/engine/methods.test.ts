@@ -7,7 +7,7 @@ import { methods as methodCatalog } from '../../src/engine/methods/catalog';
 import { reweight } from '../../src/engine/methods/reweight';
 import { buildModel } from '../../src/engine/models/registry';
 import { Sgd } from '../../src/engine/run/sgd';
-import { trainStep } from '../../src/engine/run/trainModel';
+import { trainStep } from '../../src/engine/run/trainStep';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
 

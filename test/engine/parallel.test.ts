@@ -1,4 +1,7 @@
-/** Evaluation shared among worker threads gives exactly the single-thread figures. */
+/**
+ * Work shared among worker threads: evaluation gives exactly the single-thread figures, and a
+ * training step (PGD, loss and gradients split by rows) the single-thread weights up to rounding.
+ */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,6 +12,11 @@ import { buildModel } from '../../src/engine/models/registry';
 import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { evaluateModel } from '../../src/engine/run/evaluate';
 import { fashionMini, firstN, useWasm } from './helpers';
+import { methods as methodCatalog } from '../../src/engine/methods/catalog';
+import { methodImplementations } from '../../src/engine/methods/registry';
+import { packParams } from '../../src/engine/parallel/weights';
+import { Sgd } from '../../src/engine/run/sgd';
+import { trainStep, trainableOf } from '../../src/engine/run/trainStep';
 import { TEACHER_CHECKPOINT } from './paths';
 
 before(useWasm);
@@ -31,16 +39,36 @@ test('two threads evaluate to the same per-attack accuracies as one', async () =
   }
 });
 
+const defaults = (name: string) => methodCatalog.find((m) => m.name === name)!.settings.parse({}) as Record<string, unknown>;
+
+/** A student (and teacher) with fixed initial weights and the context a method is built from. */
+function setup(name: string, settings: Record<string, unknown>, train: { count: number; labels: Int32Array }) {
+  const student = buildModel('tiny-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 4 });
+  const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
+  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
+  const ctx = {
+    student,
+    teacher: name === 'pgd-at' ? null : teacher,
+    settings: { ...defaults(name), ...settings },
+    attack: { epsilon: 0.1, stepSize: 0.025, steps: 3, randomStart: true },
+    trainSize: train.count,
+    trainLabels: train.labels,
+    numClasses: 10,
+    seed: 3,
+  };
+  return { student, teacher, ctx };
+}
+
 test('PGD shared with a worker thread gives the same adversarial batch as on one thread', async () => {
   const data = await fashionMini();
-  const model = buildModel('tiny-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 4 });
-  const split = firstN(data.test, 37); // odd: the halves differ in size
+  const split = firstN(data.test, 37); // odd: the shares differ in size
+  const { student: model, teacher, ctx } = setup('pgd-at', {}, split);
   const x = tf.tensor4d(split.images, [37, 28, 28, 1]);
   const y = tf.tensor1d(split.labels, 'int32');
   const options = { epsilon: 0.1, stepSize: 0.025, steps: 4, randomStart: true, loss: 'ce' as const };
   const one = localPgd(model, x, y, options, new Rng(11));
   const pool = await WorkerPool.start(2, 'wasm');
-  const session = pool.attackSession(model, 64);
+  const session = pool.trainingSession('pgd-at', ctx);
   try {
     const before = tf.memory().numTensors;
     const two = session.perturb(model, x, y, options, new Rng(11));
@@ -59,5 +87,85 @@ test('PGD shared with a worker thread gives the same adversarial batch as on one
     await pool.close();
     tf.dispose([x, y, one]);
     model.params.dispose();
+    teacher.params.dispose();
   }
 });
+
+/** Runs `steps` training steps; returns the weights, the per-step results and the method's state. */
+async function train(name: string, settings: Record<string, unknown>, threads: number, steps: number) {
+  const data = await fashionMini();
+  const split = firstN(data.train, 256);
+  const { student, teacher, ctx } = setup(name, settings, split);
+  const pool = threads > 1 ? await WorkerPool.start(threads, 'wasm') : null;
+  const session = pool?.trainingSession(name, ctx) ?? null;
+  const method = methodImplementations[name]({ ...ctx, perturb: session?.perturb });
+  const sgd = new Sgd(trainableOf(student, method), { momentum: 0.9, weightDecay: 5e-4 });
+  const rng = new Rng(5);
+  const results = [];
+  let tensors = 0;
+  try {
+    for (let i = 0; i < steps; i++) {
+      const rows = Int32Array.from({ length: 61 }, (_, k) => (i * 61 + k) % split.count); // odd batch: uneven shares
+      const images = new Float32Array(rows.length * 784);
+      rows.forEach((r, k) => images.set(split.images.subarray(r * 784, (r + 1) * 784), k * 784));
+      const b = {
+        images,
+        labels: Int32Array.from(rows, (r) => split.labels[r]),
+        indices: rows,
+        size: rows.length,
+      };
+      results.push(trainStep(student, method, sgd, b, 0.05, rng, session?.shards));
+      // The first step makes the momentum buffers; later ones leave nothing behind.
+      if (i === 1) tensors = tf.memory().numTensors;
+      if (i > 1) assert.equal(tf.memory().numTensors, tensors, `step ${i + 1} left tensors behind`);
+    }
+    return { weights: packParams([student.params, method.extraParams]), results, state: method.state?.() ?? {} };
+  } finally {
+    await session?.close();
+    await pool?.close();
+    sgd.dispose();
+    method.dispose?.();
+    student.params.dispose();
+    teacher.params.dispose();
+  }
+}
+
+/** The largest difference between two parameter vectors, relative to the largest value of `a`. */
+function maxRelativeGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let gap = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    gap = Math.max(gap, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(a[i]));
+  }
+  return gap / Math.max(scale, 1e-12);
+}
+
+const cases: Array<[string, Record<string, unknown>]> = [
+  ['pgd-at', {}],
+  ['ard', { alpha: 0.7 }],
+  ['gacd', { negatives: 64 }],
+  ['gacd', { negatives: 64, direction: 'symmetric', reweight: 'correct', alpha: 0.5 }],
+  ['gacd', { critic: 'infonce' }],
+];
+for (const [name, settings] of cases) {
+  test(`${name} ${JSON.stringify(settings)}: two threads train to the weights of one`, async () => {
+    const one = await train(name, settings, 1, 4);
+    const two = await train(name, settings, 2, 4);
+    // Tolerances: rounding differs (the gradients are summed in two parts), and PGD's sign() can
+    // turn a last-bit difference of a gradient into a different step for a pixel.
+    for (let i = 0; i < one.results.length; i++) {
+      const [a, b] = [one.results[i], two.results[i]];
+      assert.ok(Math.abs(a.loss - b.loss) <= 2e-3 * Math.abs(a.loss), `step ${i + 1}: loss ${a.loss} vs ${b.loss}`);
+      assert.ok(Math.abs(a.correct - b.correct) <= 1, `step ${i + 1}: training accuracy ${a.correct} vs ${b.correct}`);
+      for (const k of Object.keys(a.terms)) assert.ok(Math.abs(a.terms[k] - b.terms[k]) <= 2e-3 * (1 + Math.abs(a.terms[k])), `step ${i + 1}: ${k} ${a.terms[k]} vs ${b.terms[k]}`);
+    }
+    const gap = maxRelativeGap(one.weights, two.weights);
+    assert.ok(gap < 2e-3, `weights differ by ${gap} (relative)`);
+    for (const k of Object.keys(one.state)) assert.ok(maxRelativeGap(one.state[k], two.state[k]) < 2e-3, `method state ${k}`);
+    // Not trivially equal: the weights moved.
+    const start = await train(name, settings, 1, 0);
+    assert.ok(maxRelativeGap(start.weights, one.weights) > 1e-2, 'the steps changed the weights');
+  });
+}

@@ -25,12 +25,12 @@ export const ard: MethodFactory = ({ student, teacher, attack, settings, perturb
     },
     loss(batch, prepared) {
       const logits = student.apply(prepared.input, { training: true }).logits;
-      const kd: tf.Scalar = tf.mul(distillationKl(prepared.tensors.teacherLogits as tf.Tensor2D, logits, temperature, reduction), alpha);
+      const kd: tf.Scalar = tf.mul(distillationKl(prepared.tensors.teacherLogits as tf.Tensor2D, logits, temperature, reduction, batch.total), alpha);
       const terms: Record<string, tf.Scalar> = { kd };
       let loss = kd;
       if (alpha < 1) {
         const clean = student.apply(batch.x, { training: true }).logits;
-        const ce = tf.mul(crossEntropy(clean, batch.y), 1 - alpha) as tf.Scalar;
+        const ce = tf.mul(crossEntropy(clean, batch.y, batch.total), 1 - alpha) as tf.Scalar;
         terms.ce = ce;
         loss = tf.add<tf.Scalar>(kd, ce);
       }

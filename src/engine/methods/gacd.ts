@@ -79,41 +79,46 @@ export const gacd: MethodFactory = (ctx) => {
   const negatives = Math.min(s.negatives, ctx.trainSize - 1);
   const teacherBank = new MemoryBank(ctx.trainSize, s.embed_dim, s.bank_momentum, ctx.seed + 1);
   const studentBank = new MemoryBank(ctx.trainSize, s.embed_dim, s.bank_momentum, ctx.seed + 2);
-  // CRD's normalising constants of exp(s.t/tau), fixed from the first batch.
+  // CRD's normalising constants of exp(s.t/tau), fixed from the first batch (0 until then).
   const z = { teacherAnchor: 0, studentAnchor: 0 };
-  let pending: { s: tf.Tensor2D; t: tf.Tensor2D } | null = null;
-
   const embedStudent = (f: tf.Tensor2D) => l2normalize(studentHead(f));
   const embedTeacher = (f: tf.Tensor2D) => l2normalize(teacherHead(f));
 
-  /** Per-sample NCE loss of `anchor` (current) against its positive and the bank negatives. */
-  function nce(anchor: tf.Tensor2D, positive: tf.Tensor2D, neg: tf.Tensor2D, mask: tf.Tensor2D, key: keyof typeof z): tf.Tensor1D {
+  /**
+   * Per-sample NCE loss of `anchor` (current) against its positive and the bank negatives. `zFixed`
+   * is the normalising constant, 0 on the first batch, which then fixes it (always whole, on the
+   * main thread: `prepare` marks that step unshardable).
+   */
+  function nce(anchor: tf.Tensor2D, positive: tf.Tensor2D, neg: tf.Tensor2D, mask: tf.Tensor2D, zFixed: number, key: keyof typeof z): tf.Tensor1D {
     const posScore = tf.exp(tf.div(tf.sum(tf.mul(anchor, positive), 1), s.temperature));
     const negScore = tf.exp(tf.div(tf.matMul(anchor, neg, false, true), s.temperature));
-    if (z[key] === 0) {
+    let zk = zFixed;
+    if (zk === 0) {
       // As CRD: Z = mean of exp(score) over the first batch's pairs times the dataset size.
       const all = tf.concat([posScore, tf.reshape(negScore, [-1])]);
-      z[key] = tf.mean(all).dataSync()[0] * ctx.trainSize;
+      zk = z[key] = tf.mean(all).dataSync()[0] * ctx.trainSize;
     }
     const pn = 1 / ctx.trainSize;
     const m = tf.sum(mask, 1); // valid negatives per sample
     const mPn = tf.mul(m, pn);
-    const pPos = tf.div(posScore, z[key]);
+    const pPos = tf.div(posScore, zk);
     const logD1 = tf.log(tf.div(pPos, tf.add(tf.add(pPos, mPn), 1e-7)));
-    const pNeg = tf.div(negScore, z[key]);
+    const pNeg = tf.div(negScore, zk);
     const mPnCol = tf.expandDims(mPn, 1);
     const logD0 = tf.log(tf.div(mPnCol, tf.add(tf.add(pNeg, mPnCol), 1e-7)));
     return tf.neg(tf.add(logD1, tf.sum(tf.mul(logD0, mask), 1))) as tf.Tensor1D;
   }
 
-  /** In-batch InfoNCE: the student embedding of sample i should pick t_i among the batch's teacher embeddings. */
-  function infoNce(sEmb: tf.Tensor2D, tEmb: tf.Tensor2D, sameClass: tf.Tensor2D): tf.Tensor1D {
-    const logits = tf.div(tf.matMul(sEmb, tEmb, false, true), s.temperature);
+  /**
+   * In-batch InfoNCE: the embedding of sample i (a row of `anchors`) should pick its own partner
+   * (the one-hot row of `positives`) among all the batch's `candidates`.
+   */
+  function infoNce(anchors: tf.Tensor2D, candidates: tf.Tensor2D, sameClass: tf.Tensor2D, positives: tf.Tensor2D): tf.Tensor1D {
+    const logits = tf.div(tf.matMul(anchors, candidates, false, true), s.temperature);
     // Other samples of the same class are not negatives (when class_negatives): push them out.
     const masked = tf.sub(logits, tf.mul(sameClass, 1e4));
     const logp = tf.logSoftmax(masked);
-    const eye = tf.oneHot(tf.range(0, sEmb.shape[0], 1, 'int32'), sEmb.shape[0]);
-    return tf.neg(tf.sum(tf.mul(logp, eye), 1)) as tf.Tensor1D;
+    return tf.neg(tf.sum(tf.mul(logp, positives), 1)) as tf.Tensor1D;
   }
 
   /** Negatives shared by the batch, and which of them each sample may use. */
@@ -153,66 +158,81 @@ export const gacd: MethodFactory = (ctx) => {
       const teacherFeatures = tf.tidy(() => tf.clone(tapFeatures(teacher, anchorOut, s.teacher_tap)));
       const weights = reweight(s.reweight, s.reweight_beta, teacherAdv.logits, batch.labels);
       const tensors: Record<string, tf.Tensor> = {
-        teacherFeatures,
         weights: tf.tensor1d(weights.weights),
         teacherLogits: tf.clone(teacherClean.logits),
       };
+      const shared: Record<string, tf.Tensor> = {};
       tf.dispose([teacherClean, teacherAdv] as unknown as tf.TensorContainer);
+      const constants = {
+        weightSum: weights.weights.reduce((a, w) => a + w, 0),
+        zTeacher: z.teacherAnchor,
+        zStudent: z.studentAnchor,
+      };
+      let shardable = true;
       if (s.critic === 'nce') {
+        tensors.teacherFeatures = teacherFeatures;
         const { idx, mask } = drawNegatives(batch, rng);
         tensors.mask = mask;
-        tensors.negTeacher = teacherBank.gather(idx);
-        if (s.direction === 'symmetric') tensors.negStudent = studentBank.gather(idx);
+        shared.negTeacher = teacherBank.gather(idx);
+        if (s.direction === 'symmetric') shared.negStudent = studentBank.gather(idx);
+        shardable = z.teacherAnchor !== 0 && (s.direction !== 'symmetric' || z.studentAnchor !== 0);
       } else {
+        // Every row is contrasted with the whole batch's teacher embeddings.
+        shared.teacherFeatures = teacherFeatures;
         const b = batch.labels.length;
         const same = new Float32Array(b * b);
         for (let i = 0; i < b; i++)
           for (let j = 0; j < b; j++)
             same[i * b + j] = i !== j && s.class_negatives && batch.labels[i] === batch.labels[j] ? 1 : 0;
         tensors.sameClass = tf.tensor2d(same, [b, b]);
+        tensors.positives = tf.oneHot(tf.range(0, b, 1, 'int32'), b);
+        // The symmetric half contrasts each teacher row with every student row: not shardable.
+        shardable = s.direction !== 'symmetric';
       }
-      return { input, tensors, weights };
+      return { input, tensors, shared, constants, shardable, weights };
     },
 
     loss(batch, prepared) {
       const t = prepared.tensors;
+      const sh = prepared.shared ?? {};
+      const c = prepared.constants ?? {};
       const out = student.apply(prepared.input, { training: true });
       const sEmb = embedStudent(tapFeatures(student, out, s.student_tap));
-      const tEmb = embedTeacher(t.teacherFeatures as tf.Tensor2D);
-      const ce = tf.mul(crossEntropy(out.logits, batch.y), s.gamma) as tf.Scalar;
+      const ce = tf.mul(crossEntropy(out.logits, batch.y, batch.total), s.gamma) as tf.Scalar;
       let perSample: tf.Tensor1D;
+      let keep: Record<string, tf.Tensor> | undefined;
       if (s.critic === 'nce') {
+        const tEmb = embedTeacher(t.teacherFeatures as tf.Tensor2D);
         const mask = t.mask as tf.Tensor2D;
-        perSample = nce(sEmb, tEmb, t.negTeacher as tf.Tensor2D, mask, 'teacherAnchor');
+        perSample = nce(sEmb, tEmb, sh.negTeacher as tf.Tensor2D, mask, c.zTeacher, 'teacherAnchor');
         if (s.direction === 'symmetric') {
-          perSample = tf.add(perSample, nce(tEmb, sEmb, t.negStudent as tf.Tensor2D, mask, 'studentAnchor'));
+          perSample = tf.add(perSample, nce(tEmb, sEmb, sh.negStudent as tf.Tensor2D, mask, c.zStudent, 'studentAnchor'));
         }
+        keep = { studentEmbedding: sEmb, teacherEmbedding: tEmb };
       } else {
-        perSample = infoNce(sEmb, tEmb, t.sameClass as tf.Tensor2D);
-        if (s.direction === 'symmetric') perSample = tf.add(perSample, infoNce(tEmb, sEmb, t.sameClass as tf.Tensor2D));
+        const tEmb = embedTeacher(sh.teacherFeatures as tf.Tensor2D);
+        const positives = t.positives as tf.Tensor2D;
+        perSample = infoNce(sEmb, tEmb, t.sameClass as tf.Tensor2D, positives);
+        if (s.direction === 'symmetric') perSample = tf.add(perSample, infoNce(tEmb, sEmb, t.sameClass as tf.Tensor2D, positives));
       }
+      // Sum over the rows given, divided by the whole batch's weight: shards add up.
       const w = t.weights as tf.Tensor1D;
-      const contrastive = tf.mul(tf.div(tf.sum(tf.mul(w, perSample)), tf.add(tf.sum(w), 1e-12)), s.beta) as tf.Scalar;
+      const contrastive = tf.mul(tf.div(tf.sum(tf.mul(w, perSample)), c.weightSum + 1e-12), s.beta) as tf.Scalar;
       const terms: Record<string, tf.Scalar> = { ce, contrastive };
       let loss = tf.add(ce, contrastive) as tf.Scalar;
       if (s.alpha > 0) {
-        const kd = tf.mul(distillationKl(t.teacherLogits as tf.Tensor2D, out.logits, s.kd_temperature, 'batchmean'), s.alpha) as tf.Scalar;
+        const kd = tf.mul(distillationKl(t.teacherLogits as tf.Tensor2D, out.logits, s.kd_temperature, 'batchmean', batch.total), s.alpha) as tf.Scalar;
         terms.kd = kd;
         loss = tf.add(loss, kd);
       }
-      pending?.s.dispose();
-      pending?.t.dispose();
-      pending = { s: tf.keep(sEmb), t: tf.keep(tEmb) };
-      return { loss, terms, logits: out.logits };
+      return { loss, terms, logits: out.logits, keep };
     },
 
-    afterStep(batch) {
-      if (!pending) return;
-      teacherBank.update(batch.indices, pending.t.dataSync() as Float32Array);
-      studentBank.update(batch.indices, pending.s.dataSync() as Float32Array);
-      pending.s.dispose();
-      pending.t.dispose();
-      pending = null;
+    afterStep(batch, _prepared, kept) {
+      // The memory banks take this batch's embeddings (the NCE critic's negatives come from them).
+      if (!kept.teacherEmbedding) return;
+      teacherBank.update(batch.indices, kept.teacherEmbedding.dataSync() as Float32Array);
+      studentBank.update(batch.indices, kept.studentEmbedding.dataSync() as Float32Array);
     },
 
     embeddings(studentOut, teacherOut) {
@@ -236,8 +256,6 @@ export const gacd: MethodFactory = (ctx) => {
 
     dispose() {
       heads.dispose();
-      pending?.s.dispose();
-      pending?.t.dispose();
     },
   };
 };

@@ -7,21 +7,31 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
 
 export class MemoryBank {
-  readonly values: Float32Array;
+  private rows: Float32Array | null = null;
 
-  constructor(readonly size: number, readonly dim: number, private readonly momentum: number, seed: number) {
-    this.values = new Float32Array(size * dim);
-    // CRD initialises uniformly in [-stdv, stdv] with stdv = 1 / sqrt(dim / 3).
-    const rng = new Rng(seed);
-    const stdv = 1 / Math.sqrt(dim / 3);
-    for (let i = 0; i < this.values.length; i++) this.values[i] = (rng.next() * 2 - 1) * stdv;
+  constructor(readonly size: number, readonly dim: number, private readonly momentum: number, private readonly seed: number) {}
+
+  /**
+   * The bank's rows, made on first use: a worker thread's copy of the method computes losses only
+   * and never touches its bank, so it does not pay for one.
+   */
+  get values(): Float32Array {
+    if (!this.rows) {
+      this.rows = new Float32Array(this.size * this.dim);
+      // CRD initialises uniformly in [-stdv, stdv] with stdv = 1 / sqrt(dim / 3).
+      const rng = new Rng(this.seed);
+      const stdv = 1 / Math.sqrt(this.dim / 3);
+      for (let i = 0; i < this.rows.length; i++) this.rows[i] = (rng.next() * 2 - 1) * stdv;
+    }
+    return this.rows;
   }
 
   /** Rows `idx` as a [idx.length, dim] tensor. */
   gather(idx: Int32Array): tf.Tensor2D {
     const out = new Float32Array(idx.length * this.dim);
+    const values = this.values;
     for (let k = 0; k < idx.length; k++) {
-      out.set(this.values.subarray(idx[k] * this.dim, (idx[k] + 1) * this.dim), k * this.dim);
+      out.set(values.subarray(idx[k] * this.dim, (idx[k] + 1) * this.dim), k * this.dim);
     }
     return tf.tensor2d(out, [idx.length, this.dim]);
   }
@@ -29,8 +39,9 @@ export class MemoryBank {
   /** row <- normalise(momentum * row + (1 - momentum) * embedding), for each sample of the batch. */
   update(indices: Int32Array, embeddings: Float32Array): void {
     const d = this.dim;
+    const values = this.values;
     for (let b = 0; b < indices.length; b++) {
-      const row = this.values.subarray(indices[b] * d, (indices[b] + 1) * d);
+      const row = values.subarray(indices[b] * d, (indices[b] + 1) * d);
       let norm = 0;
       for (let k = 0; k < d; k++) {
         row[k] = this.momentum * row[k] + (1 - this.momentum) * embeddings[b * d + k];

@@ -17,6 +17,12 @@ export interface Batch {
   labels: Int32Array;
   /** Indices of the samples in the training split (GACD's memory bank is indexed by them). */
   indices: Int32Array;
+  /**
+   * Samples in the whole batch. When the step is shared among threads, `loss` sees a shard of the
+   * rows, so every batch mean divides by this and the shards' losses (and gradients) add up to the
+   * whole batch's.
+   */
+  total: number;
 }
 
 export interface MethodContext {
@@ -44,20 +50,33 @@ export interface SampleWeights {
   teacherCorrect: Uint8Array;
 }
 
+/**
+ * What `prepare` hands the loss. Everything the loss reads is here (never the teacher itself), so a
+ * worker thread can compute the loss of a shard of the rows from these alone.
+ */
 export interface Prepared {
   /** The input the student trains on (clean or adversarial). Owned by the caller once returned. */
   input: tf.Tensor4D;
-  /** Any further tensors the loss needs; the caller disposes them after the step. */
+  /** Further tensors, one row per sample (a shard gets its rows); the caller disposes them. */
   tensors: Record<string, tf.Tensor>;
+  /** Tensors every shard gets whole (e.g. memory-bank negatives); the caller disposes them. */
+  shared?: Record<string, tf.Tensor>;
+  /** Numbers of the whole batch the loss needs (normalisers, constants fixed by earlier steps). */
+  constants?: Record<string, number>;
+  /** False when this step's loss couples the rows (it then runs whole, on this thread). */
+  shardable?: boolean;
   weights?: SampleWeights;
 }
 
 export interface LossOutput {
+  /** Sum over the rows of their part of the loss: the shards' losses add up to the batch's. */
   loss: tf.Scalar;
-  /** Named loss terms for the logs (already weighted as they enter the loss). */
+  /** Named loss terms for the logs (already weighted as they enter the loss), shard parts as `loss`. */
   terms: Record<string, tf.Scalar>;
   /** The student's logits on `prepared.input`, for the training accuracy. */
   logits: tf.Tensor2D;
+  /** Per-row tensors `afterStep` needs (e.g. embeddings for a memory bank), gathered over shards. */
+  keep?: Record<string, tf.Tensor>;
 }
 
 export interface Method {
@@ -66,10 +85,10 @@ export interface Method {
   readonly extraParams: Params | null;
   /** Outside the gradient tape: adversarial examples, teacher outputs, sample weights. */
   prepare(batch: Batch, rng: Rng): Prepared;
-  /** Inside the gradient tape. */
+  /** Inside the gradient tape, on the whole batch or on a shard of its rows (see `Batch.total`). */
   loss(batch: Batch, prepared: Prepared): LossOutput;
-  /** After the update (e.g. the memory bank's momentum update). */
-  afterStep?(batch: Batch, prepared: Prepared): void;
+  /** After the update, with the loss's `keep` tensors of every row (e.g. the memory bank's update). */
+  afterStep?(batch: Batch, prepared: Prepared, kept: Record<string, tf.Tensor>): void;
   /** The paired embeddings (student, teacher) the method aligns, when it has projection heads. */
   embeddings?(student: ModelOutput, teacher: ModelOutput): [tf.Tensor2D, tf.Tensor2D];
   /** State beyond the parameters that a checkpoint must keep (e.g. a memory bank). */

@@ -12,7 +12,7 @@ export const natural: MethodFactory = ({ student }) => ({
   prepare: (batch) => ({ input: tf.clone(batch.x), tensors: {} }),
   loss(batch, prepared) {
     const logits = student.apply(prepared.input, { training: true }).logits;
-    const ce = crossEntropy(logits, batch.y);
+    const ce = crossEntropy(logits, batch.y, batch.total);
     return { loss: ce, terms: { ce }, logits };
   },
 });

@@ -18,7 +18,7 @@ export const pgdAt: MethodFactory = ({ student, attack, perturb = localPgd }) =>
   },
   loss(batch, prepared) {
     const logits = student.apply(prepared.input, { training: true }).logits;
-    const ce = crossEntropy(logits, batch.y);
+    const ce = crossEntropy(logits, batch.y, batch.total);
     return { loss: ce, terms: { ce }, logits };
   },
 });

@@ -1,8 +1,8 @@
 /**
- * The engine's extra worker threads, for work that splits by sample (evaluation, attacks). The main
- * thread takes the first share of each job and the workers the rest, so `workers: 2` keeps both
- * cores of a laptop busy. Shares are whole evaluation batches, so results do not depend on the
- * number of workers.
+ * The engine's extra worker threads, for work that splits by sample (evaluation, training steps).
+ * The main thread takes the first share of each job and the workers the rest, so `workers: 2`
+ * keeps both cores of a laptop busy. Evaluation shares are whole evaluation batches, so its
+ * figures do not depend on the number of workers; training shares are rows of each batch.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,8 +13,12 @@ import type { Model } from '../models/model';
 import { CorrectnessFn, correctnessRange } from '../run/evaluate';
 import type { FromWorker, ToWorker } from './protocol';
 import { packWeights } from './weights';
-import { SessionLayout, closeSession, regions, sharedPerturber } from './attackChannel';
 import type { Perturber } from '../attacks/attack';
+import type { MethodContext } from '../methods/method';
+import type { GradientPeers } from '../run/trainStep';
+import { SyncCaller } from './syncChannel';
+import { TrainingSession } from './trainingSession';
+import type { TrainingReply, TrainingRequest } from './trainingProtocol';
 
 /** `auto` means one thread per core. */
 export function workerCount(setting: number | 'auto'): number {
@@ -120,34 +124,45 @@ export class WorkerPool {
   }
 
   /**
-   * Shares each training batch's PGD with the first worker until `close`. Only one session at a
-   * time, and no evaluation while it is open (the worker is busy serving it).
+   * Shares each training step (its PGD and its loss and gradients) with every worker until
+   * `close`. One session at a time, and no evaluation while it is open (the workers serve it).
    */
-  attackSession(model: Model, maxBatch: number): { perturb: Perturber; close: () => Promise<void> } {
-    const worker = this.workers[0];
-    const [h, w, c] = model.inputShape;
-    const layout: SessionLayout = { weights: packWeights(model).length, imageSize: h * w * c, maxBatch, numClasses: model.numClasses };
-    const buffer = new SharedArrayBuffer(regions(layout).bytes);
-    const closed = new Promise<void>((resolve) => {
-      const onMessage = (m: FromWorker) => {
-        if (m.type === 'session-closed') {
-          worker.off('message', onMessage);
-          resolve();
-        }
+  trainingSession(method: string, ctx: Omit<MethodContext, 'perturb'>): { perturb: Perturber; shards: GradientPeers; close: () => Promise<void> } {
+    const ref = (m: Model) => ({ arch: m.arch, inputShape: m.inputShape, numClasses: m.numClasses });
+    const closed: Array<Promise<void>> = [];
+    const callers = this.workers.map((worker) => {
+      const { caller, server } = SyncCaller.open<TrainingRequest, TrainingReply>();
+      closed.push(
+        new Promise<void>((resolve) => {
+          const onMessage = (m: FromWorker) => {
+            if (m.type !== 'session-closed') return;
+            worker.off('message', onMessage);
+            resolve();
+          };
+          worker.on('message', onMessage);
+        }),
+      );
+      const setup = {
+        student: ref(ctx.student),
+        teacher: ctx.teacher ? ref(ctx.teacher) : null,
+        method,
+        settings: ctx.settings,
+        attack: ctx.attack,
+        trainSize: ctx.trainSize,
+        trainLabels: ctx.trainLabels,
+        numClasses: ctx.numClasses,
+        seed: ctx.seed,
       };
-      worker.on('message', onMessage);
+      worker.postMessage({ type: 'training-session', setup, end: server } satisfies ToWorker, [server.port]);
+      return caller;
     });
-    worker.postMessage({
-      type: 'attack-session',
-      model: { arch: model.arch, inputShape: model.inputShape, numClasses: model.numClasses },
-      buffer,
-      layout,
-    } satisfies ToWorker);
+    const session = new TrainingSession(callers);
     return {
-      perturb: sharedPerturber(buffer, layout),
+      perturb: session.perturb,
+      shards: session,
       close: async () => {
-        closeSession(buffer);
-        await closed;
+        session.close();
+        await Promise.all(closed);
       },
     };
   }

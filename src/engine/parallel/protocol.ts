@@ -1,6 +1,7 @@
 /** Messages between the engine's main thread and its worker threads. */
 import type { ImageShape } from '../models/model';
-import type { SessionLayout } from './attackChannel';
+import type { ServerEnd } from './syncChannel';
+import type { TrainingSetup } from './trainingProtocol';
 
 export interface ModelRef {
   arch: string;
@@ -11,7 +12,7 @@ export interface ModelRef {
 export type ToWorker =
   | { type: 'init'; backend: string }
   | { type: 'set-model'; model: ModelRef; weights: Float32Array }
-  | { type: 'attack-session'; model: ModelRef; buffer: SharedArrayBuffer; layout: SessionLayout }
+  | { type: 'training-session'; setup: TrainingSetup; end: ServerEnd }
   | {
       type: 'correctness';
       id: number;

@@ -8,7 +8,7 @@ import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
 import { correctnessRange } from '../run/evaluate';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
-import { serveAttacks } from './attackChannel';
+import { serveTraining } from './trainingServer';
 import { unpackWeights } from './weights';
 
 let model: Model | null = null;
@@ -40,10 +40,16 @@ port.on('message', async (msg: ToWorker) => {
       case 'set-model':
         unpackWeights(useModel(msg.model), msg.weights);
         break;
-      case 'attack-session':
-        serveAttacks(msg.buffer, msg.layout, useModel(msg.model));
-        send({ type: 'session-closed' });
+      case 'training-session': {
+        const teacher = msg.setup.teacher ? buildModel(msg.setup.teacher.arch, { ...msg.setup.teacher, seed: 0 }) : null;
+        try {
+          serveTraining(msg.end, msg.setup, useModel(msg.setup.student), teacher);
+        } finally {
+          teacher?.params.dispose();
+          send({ type: 'session-closed' });
+        }
         break;
+      }
       case 'correctness': {
         if (!model) throw new Error('no model set');
         const split = { images: msg.images, labels: msg.labels, count: msg.labels.length, shape: msg.shape, numClasses: model.numClasses };

@@ -11,8 +11,7 @@ import { emptyWeightLog, histogram, samplePairs } from '../analysis/weightStats'
 import { Augmenter } from '../data/augment';
 import { batchCount, batches } from '../data/batches';
 import { Split } from '../data/types';
-import { Batch as MethodBatch, Method } from '../methods/method';
-import { countCorrect } from '../methods/losses';
+import { Method } from '../methods/method';
 import { methodImplementations } from '../methods/registry';
 import { Model } from '../models/model';
 import { Rng, RngState } from '../util/rng';
@@ -21,6 +20,7 @@ import { EventLog } from './eventLog';
 import { accuracy, head, robustAccuracy, similarity } from './monitor';
 import { learningRate } from './schedule';
 import { Sgd } from './sgd';
+import { trainStep, trainableOf } from './trainStep';
 import type { WorkerPool } from '../parallel/pool';
 
 export interface TrainingSpec {
@@ -52,7 +52,7 @@ export interface TrainModelOptions {
   shouldStop: () => boolean;
   /** A checkpoint of this model to continue from. */
   resumeFrom?: LoadedCheckpoint;
-  /** Worker threads to share each batch's adversarial search with. */
+  /** Worker threads to share each step (its adversarial search and its gradients) with. */
   pool?: WorkerPool | null;
 }
 
@@ -77,9 +77,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
   };
   const factory = methodImplementations[o.method];
   if (!factory) throw new Error(`unknown method '${o.method}'`);
-  const session = o.pool && o.pool.size > 1 ? o.pool.attackSession(o.model, t.batch_size) : null;
-  const method: Method = factory({
-    perturb: session?.perturb,
+  const context = {
     student: o.model,
     teacher: o.teacher,
     settings: o.methodSettings,
@@ -88,12 +86,11 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     trainLabels: o.train.labels,
     numClasses: o.train.numClasses,
     seed: o.seed,
-  });
-  const vars: Array<[string, tf.Variable]> = [
-    ...o.model.params.trainableNamed(),
-    ...(method.extraParams?.trainableNamed() ?? []),
-  ];
-  const sgd = new Sgd(vars, { momentum: t.momentum, weightDecay: t.weight_decay });
+  };
+  // With worker threads, each step's PGD and gradients are shared among them.
+  const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, context) : null;
+  const method: Method = factory({ ...context, perturb: session?.perturb });
+  const sgd = new Sgd(trainableOf(o.model, method), { momentum: t.momentum, weightDecay: t.weight_decay });
   const stepsPerEpoch = batchCount(o.train.count, t.batch_size);
   const probe = head(o.test, 256);
   const testSlice = head(o.test, 1000);
@@ -174,7 +171,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
           continue;
         }
         const lr = learningRate({ ...t }, epoch + step / stepsPerEpoch);
-        const result = trainStep(o.model, method, sgd, b, lr, attackRng);
+        const result = trainStep(o.model, method, sgd, b, lr, attackRng, session?.shards);
         if (!Number.isFinite(result.loss)) {
           return {
             status: 'failed',
@@ -255,50 +252,5 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
   }
 }
 
-interface StepResult {
-  loss: number;
-  terms: Record<string, number>;
-  correct: number;
-  weights?: { weights: Float32Array; confidence: Float32Array; teacherCorrect: Uint8Array };
-}
-
-/** One optimisation step; every tensor it makes is released before it returns. */
-export function trainStep(
-  model: Model,
-  method: Method,
-  sgd: Sgd,
-  b: { images: Float32Array; labels: Int32Array; indices: Int32Array; size: number },
-  lr: number,
-  rng: Rng,
-): StepResult {
-  return tf.tidy(() => {
-    const batch: MethodBatch = {
-      x: tf.tensor4d(b.images, [b.size, ...model.inputShape]),
-      y: tf.tensor1d(b.labels, 'int32'),
-      labels: b.labels,
-      indices: b.indices,
-    };
-    const prepared = method.prepare(batch, rng);
-    let terms: Record<string, tf.Scalar> = {};
-    let logits: tf.Tensor2D | null = null;
-    const { value, grads } = tf.variableGrads(() => {
-      const out = method.loss(batch, prepared);
-      terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, tf.keep(v)]));
-      logits = tf.keep(out.logits);
-      return out.loss;
-    });
-    const loss = value.dataSync()[0];
-    if (Number.isFinite(loss)) {
-      sgd.apply(grads, lr);
-      method.afterStep?.(batch, prepared);
-    }
-    const result: StepResult = {
-      loss,
-      terms: Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.dataSync()[0]])),
-      correct: countCorrect(logits!, batch.y),
-      weights: prepared.weights,
-    };
-    tf.dispose([prepared.input, ...Object.values(prepared.tensors), ...Object.values(terms), logits!]);
-    return result as unknown as tf.TensorContainer;
-  }) as unknown as StepResult;
-}
+// Where trainStep used to live; importers move to './trainStep'.
+export { trainStep } from './trainStep';

@@ -1,0 +1,84 @@
+/**
+ * What the main thread and a worker exchange during training: the setup of a session (which
+ * student, teacher and method the worker mirrors) and its two requests, a share of a batch's PGD
+ * and a share of a step's loss and gradients. Tensors travel as flat arrays with their shapes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { AttackOptions } from '../attacks/attack';
+import type { ModelRef } from './protocol';
+
+export interface Flat {
+  values: Float32Array | Int32Array;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
+
+export function flatten(t: tf.Tensor): Flat {
+  return { values: t.dataSync() as Float32Array | Int32Array, shape: t.shape.slice(), dtype: t.dtype === 'int32' ? 'int32' : 'float32' };
+}
+
+export function unflatten(f: Flat): tf.Tensor {
+  return tf.tensor(f.values, f.shape, f.dtype);
+}
+
+export function flattenAll(ts: Record<string, tf.Tensor> | undefined): Record<string, Flat> {
+  return Object.fromEntries(Object.entries(ts ?? {}).map(([k, t]) => [k, flatten(t)]));
+}
+
+export function unflattenAll(fs: Record<string, Flat>): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(fs).map(([k, f]) => [k, unflatten(f)]));
+}
+
+/** Everything a worker needs to build its mirror of the training: plain data only. */
+export interface TrainingSetup {
+  student: ModelRef;
+  teacher: ModelRef | null;
+  method: string;
+  settings: Record<string, unknown>;
+  attack: Omit<AttackOptions, 'loss' | 'targetProbs' | 'startNoise'>;
+  trainSize: number;
+  trainLabels: Int32Array;
+  numClasses: number;
+  seed: number;
+}
+
+/** PGD on rows of a batch, against the student with `weights`. */
+export interface AttackRequest {
+  kind: 'attack';
+  weights: Float32Array;
+  x: Flat;
+  labels: Flat;
+  noise: Flat | null;
+  targetProbs: Flat | null;
+  options: Pick<AttackOptions, 'epsilon' | 'stepSize' | 'steps' | 'loss' | 'randomStart'>;
+}
+
+/** The loss and gradients of rows of a batch, with the student's and the method's `weights`. */
+export interface GradientRequest {
+  kind: 'gradients';
+  /** The student's variables, then the method's own, in `entries()` order. */
+  weights: Float32Array;
+  x: Flat;
+  y: Flat;
+  labels: Int32Array;
+  indices: Int32Array;
+  total: number;
+  input: Flat;
+  tensors: Record<string, Flat>;
+  shared: Record<string, Flat>;
+  constants: Record<string, number>;
+}
+
+export type TrainingRequest = AttackRequest | GradientRequest;
+
+/** A shard's part of a step. */
+export interface ShardResult {
+  /** Gradients of the trainable variables (student's, then the method's), flat, in order. */
+  grads: Float32Array;
+  loss: number;
+  terms: Record<string, number>;
+  correct: number;
+  keep: Record<string, Flat>;
+}
+
+export type TrainingReply = Flat | ShardResult;

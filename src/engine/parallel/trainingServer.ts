@@ -1,0 +1,109 @@
+/**
+ * A worker thread's side of training: it mirrors the student, the teacher's architecture and the
+ * method (built by the same factory as on the main thread, so the variables line up) and answers
+ * the main thread's requests until the session closes. The teacher keeps its initial weights: the
+ * loss never reads the teacher (its outputs come in the request), and neither does PGD on the student.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { localPgd } from '../attacks/pgd';
+import { methodImplementations } from '../methods/registry';
+import type { Batch, Method } from '../methods/method';
+import { countCorrect } from '../methods/losses';
+import type { Model } from '../models/model';
+import { trainableOf } from '../run/trainStep';
+import { Rng } from '../util/rng';
+import { ServerEnd, serveSync } from './syncChannel';
+import {
+  AttackRequest,
+  Flat,
+  GradientRequest,
+  ShardResult,
+  TrainingReply,
+  TrainingRequest,
+  TrainingSetup,
+  flatten,
+  flattenAll,
+  unflatten,
+  unflattenAll,
+} from './trainingProtocol';
+import { unpackParams } from './weights';
+
+/** Serves `end` until the session closes, with this thread's `student` and `teacher` copies. */
+export function serveTraining(end: ServerEnd, setup: TrainingSetup, student: Model, teacher: Model | null): void {
+  // A setup failure is the answer to every request: the main thread blocks on this channel.
+  let method: Method | Error;
+  try {
+    const factory = methodImplementations[setup.method];
+    if (!factory) throw new Error(`unknown method '${setup.method}'`);
+    method = factory({ ...setup, student, teacher });
+  } catch (err) {
+    method = err as Error;
+  }
+  try {
+    serveSync<TrainingRequest, TrainingReply>(end, (request) => {
+      if (method instanceof Error) throw method;
+      if (request.kind === 'attack') return { value: attack(student, request) };
+      const share = gradients(student, method, request);
+      return { value: share, transfer: [share.grads.buffer as ArrayBuffer] };
+    });
+  } finally {
+    if (!(method instanceof Error)) method.dispose?.();
+  }
+}
+
+const unusedRng = new Rng(0); // the start noise comes with the request
+
+function attack(student: Model, q: AttackRequest): Flat {
+  unpackParams([student.params], q.weights, student.arch);
+  return tf.tidy(() => {
+    const x = unflatten(q.x) as tf.Tensor4D;
+    const y = unflatten(q.labels) as tf.Tensor1D;
+    const adv = localPgd(student, x, y, {
+      ...q.options,
+      startNoise: q.noise ? (unflatten(q.noise) as tf.Tensor4D) : undefined,
+      targetProbs: q.targetProbs ? (unflatten(q.targetProbs) as tf.Tensor2D) : undefined,
+    }, unusedRng);
+    return flatten(adv) as unknown as tf.TensorContainer;
+  }) as unknown as Flat;
+}
+
+function gradients(student: Model, method: Method, q: GradientRequest): ShardResult {
+  unpackParams([student.params, method.extraParams], q.weights, `${student.arch} and ${method.name}`);
+  return tf.tidy(() => {
+    const batch: Batch = {
+      x: unflatten(q.x) as tf.Tensor4D,
+      y: unflatten(q.y) as tf.Tensor1D,
+      labels: q.labels,
+      indices: q.indices,
+      total: q.total,
+    };
+    const prepared = { input: unflatten(q.input) as tf.Tensor4D, tensors: unflattenAll(q.tensors), shared: unflattenAll(q.shared), constants: q.constants };
+    const vars = trainableOf(student, method);
+    let logits: tf.Tensor2D | null = null;
+    let terms: Record<string, tf.Scalar> = {};
+    let keep: Record<string, tf.Tensor> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const out = method.loss(batch, prepared);
+      logits = tf.keep(out.logits);
+      terms = out.terms;
+      keep = out.keep ?? {};
+      for (const t of [...Object.values(terms), ...Object.values(keep)]) tf.keep(t);
+      return out.loss;
+    }, vars.map(([, v]) => v));
+    const flat = new Float32Array(vars.reduce((n, [, v]) => n + v.size, 0));
+    let at = 0;
+    for (const [, v] of vars) {
+      if (grads[v.name]) flat.set(grads[v.name].dataSync() as Float32Array, at);
+      at += v.size;
+    }
+    const result: ShardResult = {
+      grads: flat,
+      loss: value.dataSync()[0],
+      terms: Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.dataSync()[0]])),
+      correct: countCorrect(logits!, batch.y),
+      keep: flattenAll(keep),
+    };
+    tf.dispose([logits!, ...Object.values(terms), ...Object.values(keep)]);
+    return result as unknown as tf.TensorContainer;
+  }) as unknown as ShardResult;
+}

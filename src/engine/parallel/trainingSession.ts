@@ -1,0 +1,110 @@
+/**
+ * The main thread's side of training with worker threads: each worker mirrors the student, the
+ * teacher's architecture and the method, and serves two synchronous requests on its channel: PGD
+ * on its rows of a batch (the start noise drawn once, for the whole batch, here), and the loss and
+ * gradients of its rows of a step. Rows are split in contiguous shares, this thread's first.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { AttackOptions, Perturber, randomStartNoise } from '../attacks/attack';
+import { localPgd } from '../attacks/pgd';
+import type { Batch, Method, Prepared } from '../methods/method';
+import type { Model } from '../models/model';
+import { GradientPeers, PeerShare, rowsOf, shareBounds } from '../run/trainStep';
+import { SyncCaller } from './syncChannel';
+import { Flat, ShardResult, TrainingReply, TrainingRequest, flatten, flattenAll, unflatten } from './trainingProtocol';
+import { packParams, packWeights } from './weights';
+
+export type TrainingCaller = SyncCaller<TrainingRequest, TrainingReply>;
+
+export class TrainingSession implements GradientPeers {
+  constructor(private readonly callers: TrainingCaller[]) {}
+
+  get threads(): number {
+    return this.callers.length + 1;
+  }
+
+  /** PGD with the batch's rows shared among the threads; the same images as on one thread. */
+  readonly perturb: Perturber = (model: Model, x, labels, options: AttackOptions, rng) => {
+    const n = x.shape[0];
+    if (n < this.threads || options.epsilon === 0) return localPgd(model, x, labels, options, rng);
+    return tf.tidy(() => {
+      const noise = options.randomStart ? options.startNoise ?? randomStartNoise(x.shape, options.epsilon, rng) : null;
+      const bounds = shareBounds(n, this.threads);
+      const rows = <T extends tf.Tensor>(t: T, i: number): T => tf.slice(t, [bounds[i]], [bounds[i + 1] - bounds[i]]) as T;
+      const weights = packWeights(model);
+      this.callers.forEach((caller, k) => {
+        const i = k + 1;
+        caller.post({
+          kind: 'attack',
+          weights,
+          x: flatten(rows(x, i)),
+          labels: flatten(rows(labels, i)),
+          noise: noise ? flatten(rows(noise, i)) : null,
+          targetProbs: options.targetProbs ? flatten(rows(options.targetProbs, i)) : null,
+          options: { epsilon: options.epsilon, stepSize: options.stepSize, steps: options.steps, loss: options.loss, randomStart: noise !== null },
+        });
+      });
+      let own: tf.Tensor4D;
+      try {
+        own = localPgd(model, rows(x, 0), rows(labels, 0), {
+          ...options,
+          startNoise: noise ? rows(noise, 0) : undefined,
+          targetProbs: options.targetProbs ? rows(options.targetProbs, 0) : undefined,
+        }, rng);
+      } catch (err) {
+        for (const c of this.callers) c.drain();
+        throw err;
+      }
+      const theirs = this.collectAll((reply) => unflatten(reply as Flat));
+      return tf.concat([own, ...theirs]) as tf.Tensor4D;
+    });
+  };
+
+  start(model: Model, method: Method, batch: Batch, prepared: Prepared, bounds: number[]): { collect: () => PeerShare[]; drain: () => void } {
+    const weights = packParams([model.params, method.extraParams]);
+    const shared = flattenAll(prepared.shared);
+    this.callers.forEach((caller, k) => {
+      const part = tf.tidy(() => {
+        const r = rowsOf(batch, prepared, bounds[k + 1], bounds[k + 2]);
+        return {
+          x: flatten(r.batch.x),
+          y: flatten(r.batch.y),
+          input: flatten(r.prepared.input),
+          tensors: flattenAll(r.prepared.tensors),
+          labels: r.batch.labels.slice(),
+          indices: r.batch.indices.slice(),
+        } as unknown as tf.TensorContainer;
+      }) as unknown as { x: Flat; y: Flat; input: Flat; tensors: Record<string, Flat>; labels: Int32Array; indices: Int32Array };
+      caller.post({ kind: 'gradients', weights, ...part, total: batch.total, shared, constants: prepared.constants ?? {} });
+    });
+    return {
+      collect: () =>
+        this.collectAll((reply) => {
+          const r = reply as ShardResult;
+          return { ...r, keep: Object.fromEntries(Object.entries(r.keep).map(([k, f]) => [k, unflatten(f)])) };
+        }),
+      drain: () => {
+        for (const c of this.callers) c.drain();
+      },
+    };
+  }
+
+  /** Every caller's reply, in order; if one fails, the others are still collected, then it throws. */
+  private collectAll<T>(read: (reply: TrainingReply) => T): T[] {
+    const out: T[] = [];
+    let failure: Error | null = null;
+    for (const c of this.callers) {
+      try {
+        out.push(read(c.collect()));
+      } catch (err) {
+        failure ??= err as Error;
+      }
+    }
+    if (failure) throw failure;
+    return out;
+  }
+
+  close(): void {
+    for (const c of this.callers) c.close();
+  }
+}

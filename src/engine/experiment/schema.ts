@@ -147,7 +147,9 @@ export const experimentFields = z
     workers: z
       .union([z.literal('auto'), num(z.int().min(1))])
       .default('auto')
-      .describe("Threads the engine computes on: 'auto' uses every core (each thread runs its own wasm instance; evaluation is shared among them and gives the same figures for any number)."),
+      .describe(
+        "Threads the engine computes on: 'auto' uses every core. Each thread runs its own wasm instance; every training batch is split among them by rows (PGD, loss and gradients, summed in a fixed order: the same weights as one thread up to rounding; batch-norm statistics are per share, as in PyTorch's DataParallel), and evaluation by whole batches (the same figures for any number).",
+      ),
     allow_outside_workspace: z
       .boolean()
       .default(false)

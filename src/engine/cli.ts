@@ -5,6 +5,7 @@
  *   gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks a,b] [--test-size N] [--json]
  *   gacd check FILE.gacd...
  *   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
+ *   gacd bench --case resnet|gacd|eval|leak [--json] [--backend NAME] [--workers N] [--steps N] [--batch N] [--images N] [--method NAME] [--train-size N]
  * Errors are printed as one clear message (what, where, the fix), never as a stack trace.
  */
 import * as fs from 'node:fs';
@@ -28,6 +29,8 @@ usage:
   gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--workers N] [--json]
   gacd check FILE.gacd...
   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
+  gacd bench --case resnet|gacd|eval|leak [--json] [--backend NAME] [--workers N] [--steps N]
+             [--batch N] [--images N] [--method pgd-at|gacd] [--train-size N]
 
 --runs-dir defaults to .gacd-runs next to the experiment file; --json prints one event a line on
 stdout (the same events as the run's events.jsonl).`;
@@ -49,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
       'test-size': { type: 'string' },
       steps: { type: 'string' },
       workers: { type: 'string' },
+      case: { type: 'string' },
+      batch: { type: 'string' },
+      images: { type: 'string' },
+      method: { type: 'string' },
+      'train-size': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -1,16 +1,16 @@
 /**
  * `gacd bench`: images per second of the PGD-10 adversarial training step of the small CNN
  * (batch 128; 28x28x1 and 32x32x3), through the engine's own training step, on each backend that
- * loads. `npm run bench` puts these figures beside PyTorch's for the same step.
+ * loads. `gacd bench --case NAME` runs one of the further cases of src/engine/bench (PreAct
+ * ResNet-18, GACD against PGD-AT, PGD-20 evaluation, the leak check) instead. `npm run bench` puts
+ * all of these beside PyTorch's figures for the same computations.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../backend/select';
-import { pgdAt } from '../methods/pgdAt';
-import { buildModel } from '../models/registry';
+import { BackendPreference, selectBackend } from '../backend/select';
+import { timeTrainingStep } from '../bench/trainingStep';
+import { benchCases, CaseFlags } from '../bench/cases';
+import { BenchCaseFigure } from '../bench/figure';
 import { ImageShape } from '../models/model';
-import { Sgd } from '../run/sgd';
-import { trainStep } from '../run/trainModel';
-import { Rng } from '../util/rng';
 import { WorkerPool, workerCount } from '../parallel/pool';
 
 export interface BenchFigure {
@@ -25,27 +25,18 @@ export interface BenchFigure {
 
 /** Times `steps` PGD-10 training steps after one warm-up step, on this thread or shared with `pool`. */
 export async function benchTrainingStep(shape: ImageShape, batch: number, steps: number, pool: WorkerPool | null, arch = 'small-cnn'): Promise<number> {
-  const model = buildModel(arch, { inputShape: shape, numClasses: 10, seed: 1 });
-  const attack = { epsilon: 8 / 255, stepSize: 2 / 255, steps: 10, randomStart: true };
-  const session = pool ? pool.attackSession(model, batch) : null;
-  const method = pgdAt({ student: model, teacher: null, settings: {}, attack, trainSize: batch, trainLabels: new Int32Array(batch), numClasses: 10, seed: 1, perturb: session?.perturb });
-  const sgd = new Sgd(model.params.trainableNamed(), { momentum: 0.9, weightDecay: 5e-4 });
-  const rng = new Rng(1);
-  const size = shape[0] * shape[1] * shape[2];
-  const images = new Float32Array(batch * size).map(() => rng.next());
-  const labels = new Int32Array(batch).map(() => rng.int(10));
-  const b = { images, labels, indices: new Int32Array(batch).map((_, i) => i), size: batch };
-  trainStep(model, method, sgd, b, 0.01, rng);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < steps; i++) trainStep(model, method, sgd, b, 0.01, rng);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await session?.close();
-  sgd.dispose();
-  model.params.dispose();
-  return (steps * batch) / seconds;
+  return (await timeTrainingStep(arch, shape, batch, steps, pool)).imagesPerSecond;
 }
 
-export async function benchCommand(flags: { json?: boolean; backend?: string; steps?: string; workers?: string }): Promise<number> {
+export interface BenchFlags extends CaseFlags {
+  json?: boolean;
+  backend?: string;
+  workers?: string;
+  case?: string;
+}
+
+export async function benchCommand(flags: BenchFlags): Promise<number> {
+  if (flags.case) return caseCommand(flags.case, flags);
   const wanted = flags.backend ? [flags.backend] : ['tensorflow', 'wasm', 'cpu'];
   const shapes: ImageShape[] = [
     [28, 28, 1],
@@ -82,4 +73,35 @@ export async function benchCommand(flags: { json?: boolean; backend?: string; st
     }
   }
   return 0;
+}
+
+/** Runs one named case on one backend and thread count (`--workers`, default 1). */
+async function caseCommand(name: string, flags: BenchFlags): Promise<number> {
+  const benchCase = benchCases[name];
+  if (!benchCase) {
+    const known = Object.entries(benchCases).map(([k, c]) => `  ${k}: ${c.summary}`).join('\n');
+    throw new Error(`unknown bench case '${name}'; the cases are:\n${known}`);
+  }
+  await selectBackend((flags.backend ?? 'auto') as BackendPreference);
+  const workers = flags.workers ? workerCount(flags.workers === 'auto' ? 'auto' : Number(flags.workers)) : 1;
+  const pool = workers > 1 ? await WorkerPool.start(workers, tf.getBackend()) : null;
+  try {
+    for (const figure of await benchCase.run(flags, pool)) {
+      process.stdout.write(flags.json ? JSON.stringify(figure) + '\n' : describe(figure) + '\n');
+    }
+  } finally {
+    await pool?.close();
+  }
+  return 0;
+}
+
+function describe(f: BenchCaseFigure): string {
+  const speed = typeof f.imagesPerSecond === 'number' ? `${f.imagesPerSecond.toFixed(1)} img/s` : '';
+  const leak =
+    f.case === 'leak'
+      ? (f.readings as Array<{ step: number; rssKiB: number; numTensors: number }>)
+          .map((r) => `after ${r.step} steps: RSS ${(r.rssKiB / 1024).toFixed(0)} MiB, ${r.numTensors} tensors`)
+          .join('; ')
+      : '';
+  return `${f.case} ${f.variant} (${f.backend} x${f.workers}): ${speed}${leak}; peak RSS ${(f.peakRssKiB / 1024).toFixed(0)} MiB`;
 }

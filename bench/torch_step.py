@@ -16,20 +16,28 @@ torch.manual_seed(1)
 
 
 class SmallCnn(nn.Module):
-    def __init__(self, h, w, c):
-        super().__init__()
-        self.conv1 = nn.Conv2d(c, 32, 3, padding=1)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.fc1 = nn.Linear((h // 4) * (w // 4) * 64, 128)
-        self.fc2 = nn.Linear(128, 10)
+    """The engine's small-cnn (widths 32, 64, 128) or, with widths (16, 32, 64), its tiny-cnn."""
 
-    def forward(self, x):
+    def __init__(self, h, w, c, widths=(32, 64, 128)):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, widths[0], 3, padding=1)
+        self.conv2 = nn.Conv2d(widths[0], widths[1], 3, padding=1)
+        self.fc1 = nn.Linear((h // 4) * (w // 4) * widths[1], widths[2])
+        self.fc2 = nn.Linear(widths[2], 10)
+
+    def features(self, x):
+        """The logits and the penultimate features (the engine's `penultimate` tap)."""
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.fc2(F.relu(self.fc1(x.flatten(1))))
+        penultimate = F.relu(self.fc1(x.flatten(1)))
+        return self.fc2(penultimate), penultimate
+
+    def forward(self, x):
+        return self.features(x)[0]
 
 
 def pgd(model, x, y, eps=8 / 255, alpha=2 / 255, steps=10):
+    """L-inf PGD with a random start, maximising the summed CE (the engine's attack objective)."""
     x_adv = (x + torch.empty_like(x).uniform_(-eps, eps)).clamp(0, 1)
     for _ in range(steps):
         x_adv.requires_grad_(True)

@@ -313,3 +313,69 @@ test('training-mode batch-norm: the input gradient matches finite differences', 
     params.dispose();
   }
 });
+
+test('batch-norm matches tf.batchNorm (with tf.moments in training mode): outputs, running averages and gradients', () => {
+  const channels = 5;
+  const shape: [number, number, number, number] = [3, 4, 2, channels];
+  const params = new Params(9);
+  const bn = batchNorm(params, 'bn', channels, 0.1, 1e-5);
+  const gamma = params.get('bn.gamma')!;
+  const beta = params.get('bn.beta')!;
+  const runningMean = params.get('bn.running_mean')!;
+  const runningVar = params.get('bn.running_var')!;
+  const maxRelDiff = (a: tf.Tensor, b: tf.Tensor) =>
+    tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / Math.max(tf.max(tf.abs(b)).dataSync()[0], 1e-12));
+  try {
+    gamma.assign(tf.tensor1d([0.5, 1.5, -2, 1, 0.25]));
+    beta.assign(tf.tensor1d([0.1, -0.3, 0.2, 0, 1]));
+    runningMean.assign(tf.tensor1d([0.3, -0.2, 1, 0, 0.5]));
+    runningVar.assign(tf.tensor1d([0.5, 2, 1, 0.1, 3]));
+    // Channels with an offset and a spread unlike 0 and 1, so the normalisation matters.
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 6), tf.tensor1d([1, 3, 0.5, 2, 1])), tf.tensor1d([2, -1, 0, 5, 0.5])));
+    const weights = tf.randomNormal(shape, 0, 1, 'float32', 7);
+    for (const training of [false, true]) {
+      const ours = (xi: tf.Tensor) => bn(xi as tf.Tensor4D, { training });
+      const reference = (xi: tf.Tensor) => {
+        if (!training) return tf.batchNorm(xi as tf.Tensor4D, runningMean, runningVar, beta, gamma, 1e-5);
+        const { mean, variance } = tf.moments(xi, [0, 1, 2]);
+        return tf.batchNorm(xi as tf.Tensor4D, mean, variance, beta, gamma, 1e-5);
+      };
+      const statsBefore = [runningMean.dataSync().slice(), runningVar.dataSync().slice()];
+      tf.tidy(() => {
+        const y = ours(x);
+        const yRef = reference(x);
+        assert.ok(maxRelDiff(y, yRef) < 1e-6, `training=${training}: output differs by ${maxRelDiff(y, yRef)}`);
+      });
+      if (training) {
+        // One forward pass moved the running averages by momentum 0.1 towards the batch's.
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        const n = shape[0] * shape[1] * shape[2];
+        const m = mean.dataSync();
+        const v = variance.dataSync();
+        runningMean.dataSync().forEach((r, i) => assert.ok(Math.abs(r - (0.9 * statsBefore[0][i] + 0.1 * m[i])) < 1e-6, 'running mean'));
+        runningVar.dataSync().forEach((r, i) => assert.ok(Math.abs(r - (0.9 * statsBefore[1][i] + 0.1 * v[i] * (n / (n - 1)))) < 1e-5, 'running var'));
+        tf.dispose([mean, variance]);
+        runningMean.assign(tf.tensor1d(Array.from(statsBefore[0])));
+        runningVar.assign(tf.tensor1d(Array.from(statsBefore[1])));
+      }
+      tf.tidy(() => {
+        // A loss that is not invariant to the normalisation: a weighted sum of squares of the output.
+        const loss = (f: (xi: tf.Tensor) => tf.Tensor) => (xi: tf.Tensor) => tf.sum(tf.mul(weights, tf.square(f(xi)))) as tf.Scalar;
+        const dx = tf.grad(loss(ours))(x);
+        const dxRef = tf.grad(loss(reference))(x);
+        assert.ok(maxRelDiff(dx, dxRef) < 1e-5, `training=${training}: input gradient differs by ${maxRelDiff(dx, dxRef)}`);
+        const g = tf.variableGrads(() => loss(ours)(x), [gamma, beta]).grads;
+        const gRef = tf.variableGrads(() => loss(reference)(x), [gamma, beta]).grads;
+        for (const v of [gamma, beta]) {
+          assert.ok(maxRelDiff(g[v.name], gRef[v.name]) < 1e-5, `training=${training}: gradient of ${v.name} differs by ${maxRelDiff(g[v.name], gRef[v.name])}`);
+        }
+      });
+      // Leave the running averages as they were for the next mode.
+      runningMean.assign(tf.tensor1d(Array.from(statsBefore[0])));
+      runningVar.assign(tf.tensor1d(Array.from(statsBefore[1])));
+    }
+    tf.dispose([x, weights]);
+  } finally {
+    params.dispose();
+  }
+});

@@ -328,6 +328,30 @@ describe('AvgPoolGrad (shipped wasm kernel) matches cpu', () => {
   }
 });
 
+const reduceCases: Array<{ name: string; x: number[]; axis: number | number[]; keepDims?: boolean }> = [
+  { name: 'NHWC over [0, 1, 2] (bias gradient, batch-norm moments)', x: [4, 6, 5, 16], axis: [0, 1, 2] },
+  { name: 'NHWC over [0, 1, 2], keepDims', x: [3, 4, 4, 8], axis: [0, 1, 2], keepDims: true },
+  { name: 'NHWC over [1, 2] (global average pooling)', x: [3, 5, 4, 7], axis: [1, 2] },
+  { name: 'NHWC over [1, 2], keepDims, negative axes', x: [2, 4, 4, 6], axis: [-3, -2], keepDims: true },
+  { name: 'matrix over axis 0 (dense bias gradient)', x: [33, 10], axis: 0 },
+  { name: 'rank 3 over the middle axis', x: [3, 9, 5], axis: 1 },
+  { name: 'axes given out of order', x: [2, 3, 4, 5], axis: [2, 0, 1] },
+  { name: 'one channel (inner size 1: the shipped kernel)', x: [2, 4, 4, 1], axis: [0, 1, 2] },
+  { name: 'innermost axes (the shipped kernel)', x: [3, 4, 5], axis: [1, 2] },
+  { name: 'axes [0, 2], not one block (the shipped kernel)', x: [3, 4, 5, 2], axis: [0, 2] },
+  { name: 'every axis (the shipped kernel)', x: [3, 4, 5], axis: [0, 1, 2] },
+];
+
+for (const kernelName of ['Sum', 'Mean']) {
+  describe(`${kernelName} (wasm) matches cpu`, () => {
+    reduceCases.forEach((c, k) => {
+      test(c.name, async () => {
+        await compare(kernelName, { x: { values: randomValues(sizeOf(c.x), 1300 + k), shape: c.x } }, { axis: c.axis, keepDims: c.keepDims ?? false });
+      });
+    });
+  });
+}
+
 test('our kernels are the ones registered for wasm', () => {
   assert.ok(wasmKernelsRegistered());
   for (const k of [
@@ -336,6 +360,8 @@ test('our kernels are the ones registered for wasm', () => {
     'MaxPoolGrad',
     'DepthwiseConv2dNativeBackpropFilter',
     'DepthwiseConv2dNativeBackpropInput',
+    'Sum',
+    'Mean',
   ]) {
     assert.ok(tf.getKernel(k, 'wasm'), k);
   }

@@ -12,6 +12,7 @@
  * | DepthwiseConv2dNativeBackpropInput | missing | per-phase XNNPACK depthwise convolutions |
  * | BatchMatMul, transposed operand | slow loop | explicit transpose, then XNNPACK (batchMatMul.ts) |
  * | Identity, Cast to the same dtype | copy | shared memory, reference counted (identity.ts) |
+ * | Sum, Mean over leading or middle axes | transpose, then reduce | one pass, float64 sums (reduceAxes.ts) |
  *
  * Cases ours does not cover (NCHW, batched products, casts between dtypes) run the shipped kernel.
  *
@@ -28,6 +29,7 @@ import { depthwiseConv2dBackpropFilterKernel } from './depthwiseConv2dBackpropFi
 import { depthwiseConv2dBackpropInputKernel } from './depthwiseConv2dBackpropInput';
 import { castSameDtype, identityKernel } from './identity';
 import { maxPoolGradKernel } from './maxPoolGrad';
+import { ReduceAttrs, reduceMiddleAxes } from './reduceAxes';
 import { TensorInfo, WasmBackend } from './util';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -38,6 +40,13 @@ interface OurKernel {
   /** `shipped` runs the kernel the wasm backend came with (throws where it had none). */
   kernelFunc: (args: KernelArgs, shipped: (args: KernelArgs) => KernelResult) => KernelResult;
 }
+
+const reduction =
+  (mean: boolean): OurKernel['kernelFunc'] =>
+  (args, shipped) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    return reduceMiddleAxes(args.backend as WasmBackend, x, args.attrs as unknown as ReduceAttrs, mean) ?? shipped(args);
+  };
 
 const unlessNchw =
   (f: tf.KernelFunc): OurKernel['kernelFunc'] =>
@@ -62,6 +71,8 @@ export const GACD_WASM_KERNELS: readonly OurKernel[] = [
     },
   },
   { kernelName: 'Identity', kernelFunc: (args) => identityKernel(args) },
+  { kernelName: 'Sum', kernelFunc: reduction(false) },
+  { kernelName: 'Mean', kernelFunc: reduction(true) },
   {
     kernelName: 'Cast',
     kernelFunc: (args, shipped) => {

@@ -11,6 +11,7 @@ import { selectBackend } from '../../src/engine/backend/select';
 import { backpropFilterOptions } from '../../src/engine/backend/kernels/conv2dBackpropFilter';
 import { transposedConvOptions } from '../../src/engine/backend/kernels/transposedConv';
 import { wasmKernelsRegistered } from '../../src/engine/backend/kernels/register';
+import { clearDerivedTensors, derivedTensorCount, WasmBackend } from '../../src/engine/backend/kernels/util';
 import { Inputs, randomValues, relativeError, runKernelOn, sizeOf, tiedValues } from './helpers';
 
 const TOL = 1e-5;
@@ -351,6 +352,78 @@ for (const kernelName of ['Sum', 'Mean']) {
     });
   });
 }
+
+describe('derived filters and transposed weights are kept while their source lives', () => {
+  // With IS_TEST off (tfjs's per-kernel leak check would count the kept tensors as leaks).
+  const cases: Array<{ name: string; kernel: string; weight: string; inputs: Inputs; attrs: Record<string, unknown> }> = [];
+  const add = (name: string, kernel: string, weight: string, inputs: Inputs, attrs: Record<string, unknown>) =>
+    cases.push({ name, kernel, weight, inputs, attrs });
+  {
+    const c = convCases.find((k) => k.name === '3x3 stride 2 same, even size')!; // four phases
+    const { dyShape } = convGeometry(c);
+    add('Conv2DBackpropInput, stride-2 phases', 'Conv2DBackpropInput', 'filter', {
+      dy: { values: randomValues(sizeOf(dyShape), 1) , shape: dyShape },
+      filter: { values: randomValues(sizeOf(c.f), 2), shape: c.f },
+    }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x });
+    const first = convCases.find((k) => k.name.startsWith('small CNN conv1'))!; // one input channel: col2im
+    const g = convGeometry(first);
+    add('Conv2DBackpropInput, col2im', 'Conv2DBackpropInput', 'filter', {
+      dy: { values: randomValues(sizeOf(g.dyShape), 3), shape: g.dyShape },
+      filter: { values: randomValues(sizeOf(first.f), 4), shape: first.f },
+    }, { strides: first.strides, pad: first.pad, dataFormat: 'NHWC', inputShape: first.x });
+    for (const d of [depthwiseCases[0], depthwiseCases[1]]) {
+      const dg = convGeometry(d, true);
+      add(`DepthwiseConv2dNativeBackpropInput, ${d.name}`, 'DepthwiseConv2dNativeBackpropInput', 'filter', {
+        dy: { values: randomValues(sizeOf(dg.dyShape), 5), shape: dg.dyShape },
+        filter: { values: randomValues(sizeOf(d.f), 6), shape: d.f },
+      }, { strides: d.strides, pad: d.pad, dilations: [1, 1], inputShape: d.x });
+    }
+    add('BatchMatMul, transposed right operand (dy @ W^T)', 'BatchMatMul', 'b', {
+      a: { values: randomValues(6 * 5, 7), shape: [6, 5] },
+      b: { values: randomValues(9 * 5, 8), shape: [9, 5] },
+    }, { transposeA: false, transposeB: true });
+  }
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const expected = await runKernelOn('cpu', c.kernel, c.inputs, c.attrs);
+      await tf.setBackend('wasm');
+      const backend = tf.engine().backend as WasmBackend;
+      const wasIsTest = tf.env().getBool('IS_TEST');
+      tf.env().set('IS_TEST', false);
+      const idsBefore = backend.numDataIds();
+      try {
+        const run = (weight: tf.Tensor) => {
+          const tensors: Record<string, tf.Tensor> = {};
+          for (const [k, v] of Object.entries(c.inputs)) tensors[k] = k === c.weight ? weight : tf.tensor(v.values, v.shape);
+          const out = tf.engine().runKernel(c.kernel, tensors as unknown as tf.NamedTensorMap, c.attrs as tf.NamedAttrMap) as tf.Tensor;
+          const values = out.dataSync() as Float32Array;
+          tf.dispose([out, ...Object.entries(tensors).filter(([k]) => k !== c.weight).map(([, t]) => t)]);
+          return values;
+        };
+        const w = c.inputs[c.weight];
+        const weight = tf.tensor(w.values, w.shape);
+        for (let i = 0; i < 3; i++) {
+          assert.ok(relativeError(run(weight), expected.values) <= TOL, `call ${i + 1}`);
+        }
+        const kept = derivedTensorCount(backend);
+        assert.ok(kept > 0, 'something derived from the weights is kept');
+        // New weights (negated: the output is linear in them): nothing stale is used, and the
+        // first weights' derived tensors are freed.
+        weight.dispose();
+        const again = tf.tensor(w.values.map((v) => -v), w.shape);
+        assert.ok(relativeError(run(again), expected.values.map((v) => -v)) <= TOL, 'with new weights');
+        assert.equal(derivedTensorCount(backend), kept, 'the disposed weights\' derived tensors were freed');
+        again.dispose();
+      } finally {
+        clearDerivedTensors(backend);
+        tf.env().set('IS_TEST', wasIsTest);
+      }
+      assert.equal(derivedTensorCount(backend), 0);
+      assert.equal(backend.numDataIds(), idsBefore, 'nothing left in the wasm heap');
+    });
+  }
+});
 
 test('our kernels are the ones registered for wasm', () => {
   assert.ok(wasmKernelsRegistered());

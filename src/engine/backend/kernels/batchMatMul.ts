@@ -3,10 +3,11 @@
  * kernel runs XNNPACK only for a plain product of two batch-1 matrices and a slow triple loop
  * otherwise, and a dense layer's gradients are exactly the transposed products
  * (dx = dy @ W^T, dW = x^T @ dy). Here a transposed batch-1 operand is transposed explicitly
- * (wasm Transpose) and the plain product goes to XNNPACK. Batched products (batch > 1) go to the
- * shipped kernel unchanged.
+ * (wasm Transpose) and the plain product goes to XNNPACK; a transposed right operand is kept
+ * while its source lives (util.derivedTensor). Batched products (batch > 1) go to the shipped
+ * kernel unchanged.
  */
-import { f32, free, makeF32, reshapeInfo, runWasm, TensorInfo, WasmBackend } from './util';
+import { derivedTensor, f32, free, makeF32, reshapeInfo, runWasm, TensorInfo, WasmBackend } from './util';
 
 export interface BatchMatMulAttrs {
   transposeA: boolean;
@@ -36,7 +37,10 @@ export function batchMatMulTransposed(
   plain: (a: TensorInfo, b: TensorInfo) => TensorInfo,
 ): TensorInfo {
   const a2 = attrs.transposeA ? transpose2d(backend, a) : a;
-  const b2 = attrs.transposeB ? transpose2d(backend, b) : b;
+  // A transposed right operand is a layer's weights in dx = dy @ W^T: kept while W lives, so
+  // PGD's ten products transpose it, and XNNPACK packs it, once.
+  const bT = attrs.transposeB ? derivedTensor(backend, b, 'transposed', () => transpose2d(backend, b)) : null;
+  const b2 = bT ? bT.tensor : b;
   try {
     const out = plain(a2, b2);
     // Keep the shipped kernel's output rank: [m, n] for rank-2 operands, [1, m, n] otherwise.
@@ -50,7 +54,7 @@ export function batchMatMulTransposed(
     return shaped;
   } finally {
     if (a2 !== a) free(backend, a2);
-    if (b2 !== b) free(backend, b2);
+    if (bT?.owned) free(backend, bT.tensor);
   }
 }
 

@@ -14,7 +14,7 @@
  * data movement of interleaving phases, convolves dy spread out with zeros (dilatedDepthwise).
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { f32, free, makeF32, reshapeInfo, runWasm, TensorInfo, WasmBackend, window4d } from './util';
+import { derivedTensor, f32, free, makeF32, reshapeInfo, runWasm, TensorInfo, WasmBackend, window4d } from './util';
 
 export interface TransposedConvGeometry {
   batch: number;
@@ -196,7 +196,9 @@ function phaseConv(
   if (rowsIn <= 0 || colsIn <= 0) return null;
   const cropped = skipTop + skipBottom + skipLeft + skipRight > 0;
   const input = cropped ? window4d(backend, dy, skipTop, skipLeft, rowsIn, colsIn) : dy;
-  const sub = subFilter(backend, filter, g, rh, rw, th, tw);
+  const sub = derivedTensor(backend, filter, `phase ${g.depthwise ? 'dw' : ''} ${g.strideHeight},${g.strideWidth} ${rh},${rw}`, () =>
+    subFilter(backend, filter, g, rh, rw, th, tw),
+  );
   try {
     const pad = [
       [0, 0],
@@ -205,11 +207,11 @@ function phaseConv(
       [0, 0],
     ];
     const out = g.depthwise
-      ? runWasm(backend, 'DepthwiseConv2dNative', { x: input, filter: sub }, { strides: [1, 1], pad, dilations: [1, 1] })
-      : runWasm(backend, 'Conv2D', { x: input, filter: sub }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
+      ? runWasm(backend, 'DepthwiseConv2dNative', { x: input, filter: sub.tensor }, { strides: [1, 1], pad, dilations: [1, 1] })
+      : runWasm(backend, 'Conv2D', { x: input, filter: sub.tensor }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
     return { rh, rw, out };
   } finally {
-    free(backend, sub);
+    if (sub.owned) free(backend, sub.tensor);
     if (cropped) free(backend, input);
   }
 }
@@ -255,17 +257,20 @@ function col2imConv(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g:
   const { batch: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = g;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padTop: pt, padLeft: pl } = g;
   const k = kh * kw * ci;
-  // W [kh, kw, ci, co] viewed as [k, co], transposed to [co, k] (a fresh tensor: XNNPACK caches by id).
-  const wSrc = f32(backend, filter);
-  const wT = new Float32Array(co * k);
-  for (let r = 0; r < k; r++) for (let o = 0; o < co; o++) wT[o * k + r] = wSrc[r * co + o];
-  const wInfo = makeF32(backend, [1, co, k], wT);
+  // W [kh, kw, ci, co] viewed as [k, co], transposed to [co, k] (kept: XNNPACK packs it once per tensor id).
+  const wInfo = derivedTensor(backend, filter, 'col2im', () => {
+    const wSrc = f32(backend, filter);
+    const wT = new Float32Array(co * k);
+    for (let r = 0; r < k; r++) for (let o = 0; o < co; o++) wT[o * k + r] = wSrc[r * co + o];
+    return makeF32(backend, [1, co, k], wT);
+  });
   const dy3 = reshapeInfo(backend, dy, [1, n * ho * wo, co]);
   let cols: TensorInfo;
   try {
-    cols = runWasm(backend, 'BatchMatMul', { a: dy3, b: wInfo }, { transposeA: false, transposeB: false });
+    cols = runWasm(backend, 'BatchMatMul', { a: dy3, b: wInfo.tensor }, { transposeA: false, transposeB: false });
   } finally {
-    free(backend, dy3, wInfo);
+    free(backend, dy3);
+    if (wInfo.owned) free(backend, wInfo.tensor);
   }
   const dx = makeF32(backend, [n, h, w, ci]);
   try {
@@ -323,9 +328,8 @@ function dilatedDepthwise(backend: WasmBackend, dy: TensorInfo, filter: TensorIn
   // dy[i, j] sits at buffer row i*sh + offH, column j*sw + offW.
   const offH = kh - 1 - g.padTop;
   const offW = kw - 1 - g.padLeft;
-  const spread = makeF32(backend, [n, hb, wb, cm]);
-  const flipped = new Float32Array(kh * kw * cm);
-  {
+  const flippedInfo = derivedTensor(backend, filter, 'depthwise flipped', () => {
+    const flipped = new Float32Array(kh * kw * cm);
     const src = f32(backend, filter);
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
@@ -333,8 +337,9 @@ function dilatedDepthwise(backend: WasmBackend, dy: TensorInfo, filter: TensorIn
         flipped.set(src.subarray(from, from + cm), (a * kw + b) * cm);
       }
     }
-  }
-  const flippedInfo = makeF32(backend, [kh, kw, cm, 1], flipped);
+    return makeF32(backend, [kh, kw, cm, 1], flipped);
+  });
+  const spread = makeF32(backend, [n, hb, wb, cm]);
   let out: TensorInfo;
   try {
     const src = f32(backend, dy);
@@ -354,9 +359,10 @@ function dilatedDepthwise(backend: WasmBackend, dy: TensorInfo, filter: TensorIn
         }
       }
     }
-    out = runWasm(backend, 'DepthwiseConv2dNative', { x: spread, filter: flippedInfo }, { strides: [1, 1], pad: 'valid', dilations: [1, 1] });
+    out = runWasm(backend, 'DepthwiseConv2dNative', { x: spread, filter: flippedInfo.tensor }, { strides: [1, 1], pad: 'valid', dilations: [1, 1] });
   } finally {
-    free(backend, spread, flippedInfo);
+    free(backend, spread);
+    if (flippedInfo.owned) free(backend, flippedInfo.tensor);
   }
   const mult = cm / ci;
   if (mult === 1) return out;

@@ -92,3 +92,59 @@ export function window4d(backend: WasmBackend, x: TensorInfo, top: number, left:
   }
   return out;
 }
+
+/**
+ * Tensors derived from another tensor's values and kept while that tensor lives: the flipped
+ * filters of an input gradient, a transposed weight matrix. A PGD attack differentiates through
+ * the same weights ten times, and XNNPACK keeps its packed copy of a filter (an operator) per
+ * tensor id: a derived filter made afresh on every call was transposed in JavaScript, copied,
+ * transposed again and packed by XNNPACK on every call, which cost a 512-channel ResNet
+ * layer's input gradient half again the time of its convolution.
+ *
+ * tfjs never changes a tensor's values in place (a variable's assign gives it a new data id), so
+ * a derived tensor stays valid while its source's data id is alive. Each call first frees the
+ * derived tensors whose source is gone. The source's shape is part of the key (a reshape shares
+ * the data id). The tensor returned belongs to the cache: the caller must not free it.
+ *
+ * Under IS_TEST the cache is off: tfjs's per-kernel leak check counts any data id that outlives
+ * the kernel, so every call derives afresh and frees (`owned` says which the caller got).
+ */
+/** Per backend: source data id -> derived tensors by key. */
+const derivedTensors = new WeakMap<WasmBackend, Map<object, Map<string, TensorInfo>>>();
+
+export function derivedTensor(
+  backend: WasmBackend,
+  source: TensorInfo,
+  key: string,
+  make: () => TensorInfo,
+): { tensor: TensorInfo; owned: boolean } {
+  if (tf.env().getBool('IS_TEST')) return { tensor: make(), owned: true };
+  let bySource = derivedTensors.get(backend);
+  if (!bySource) derivedTensors.set(backend, (bySource = new Map()));
+  for (const [dataId, tensors] of bySource) {
+    if (backend.dataIdMap.has(dataId as tf.DataId)) continue;
+    for (const t of tensors.values()) free(backend, t);
+    bySource.delete(dataId);
+  }
+  let tensors = bySource.get(source.dataId);
+  if (!tensors) bySource.set(source.dataId, (tensors = new Map()));
+  const fullKey = `${source.shape.join('x')}:${key}`;
+  let tensor = tensors.get(fullKey);
+  if (!tensor) tensors.set(fullKey, (tensor = make()));
+  return { tensor, owned: false };
+}
+
+/** Frees every derived tensor kept for `backend` (tests; a run that ends can call it too). */
+export function clearDerivedTensors(backend: WasmBackend): void {
+  const bySource = derivedTensors.get(backend);
+  if (!bySource) return;
+  for (const tensors of bySource.values()) for (const t of tensors.values()) free(backend, t);
+  bySource.clear();
+}
+
+/** How many derived tensors are kept for `backend` (tests). */
+export function derivedTensorCount(backend: WasmBackend): number {
+  let n = 0;
+  for (const tensors of derivedTensors.get(backend)?.values() ?? []) n += tensors.size;
+  return n;
+}

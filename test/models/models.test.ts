@@ -379,3 +379,43 @@ test('batch-norm matches tf.batchNorm (with tf.moments in training mode): output
     params.dispose();
   }
 });
+
+test('small-cnn equals its textbook form: conv + bias, relu, max-pool (outputs, input and weight gradients)', () => {
+  // The model pools before the relu and adds the bias inside the convolution kernel
+  // (FusedConv2D): the same function and the same gradients as the plain ops in this order.
+  for (const shape of [[28, 28, 1], [32, 32, 3]] as ImageShape[]) {
+    const model = build('small-cnn', shape);
+    const w = (name: string) => model.params.get(name)!;
+    const textbook = (x: tf.Tensor4D) => {
+      const block = (h: tf.Tensor4D, conv: string): tf.Tensor4D =>
+        tf.maxPool(tf.relu(tf.add(tf.conv2d(h, w(`${conv}.kernel`) as tf.Tensor4D, 1, 'same'), w(`${conv}.bias`))) as tf.Tensor4D, 2, 2, 'valid');
+      const b2 = block(block(x, 'conv1'), 'conv2');
+      const p = tf.relu(tf.add(tf.matMul(tf.reshape(b2, [x.shape[0], -1]), w('fc1.kernel') as tf.Tensor2D), w('fc1.bias')));
+      return tf.add(tf.matMul(p, w('fc2.kernel') as tf.Tensor2D), w('fc2.bias'));
+    };
+    const ours = (x: tf.Tensor4D) => model.apply(x, { training: true }).logits;
+    // Pixels in {0, 0.5, 1}: many equal values, so the pooling windows see ties.
+    const x = tf.tidy(() => tf.div(tf.floor(tf.randomUniform([3, ...shape], 0, 3, 'float32', 8)), 2) as tf.Tensor4D);
+    const labels = tf.oneHot(tf.tensor1d([1, 4, 7], 'int32'), NUM_CLASSES);
+    const loss = (f: (x: tf.Tensor4D) => tf.Tensor) => (xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, f(xi as tf.Tensor4D)) as tf.Scalar;
+    const maxRelDiff = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / Math.max(tf.max(tf.abs(b)).dataSync()[0], 1e-12));
+    const tensorsBefore = tf.memory().numTensors;
+    try {
+      tf.tidy(() => {
+        assert.ok(maxRelDiff(ours(x), textbook(x)) < 1e-6, `${shape}: logits`);
+        assert.ok(maxRelDiff(tf.grad(loss(ours))(x), tf.grad(loss(textbook))(x)) < 1e-5, `${shape}: input gradient`);
+        const g = tf.variableGrads(() => loss(ours)(x), model.params.trainable()).grads;
+        const gRef = tf.variableGrads(() => loss(textbook)(x), model.params.trainable()).grads;
+        for (const [name, v] of model.params.trainableNamed()) {
+          const d = maxRelDiff(g[v.name], gRef[v.name]);
+          assert.ok(d < 1e-5, `${shape}: gradient of ${name} differs by ${d}`);
+        }
+      });
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensors leak');
+    } finally {
+      tf.dispose([x, labels]);
+      model.params.dispose();
+    }
+  }
+});

@@ -3,6 +3,7 @@
  * the layer. Kept functional (no class hierarchy) so an architecture reads as its forward pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dWithBias } from './fusedConv2d';
 import { Params } from './params';
 import { ForwardMode } from './model';
 
@@ -26,10 +27,10 @@ export function conv2d(p: Params, name: string, o: ConvOptions): Layer {
   const bias = o.bias === false ? null : p.weight(`${name}.bias`, [o.outChannels], 'zeros');
   const stride = o.stride ?? 1;
   const pad = padding(o.padding ?? 'same');
-  return (x) => {
-    const y = tf.conv2d(x, kernel as tf.Tensor4D, stride, pad);
-    return bias ? tf.add(y, bias) : y;
-  };
+  return (x) =>
+    bias
+      ? conv2dWithBias(x, kernel as tf.Tensor4D, bias as tf.Tensor1D, stride, pad)
+      : tf.conv2d(x, kernel as tf.Tensor4D, stride, pad);
 }
 
 export function depthwiseConv2d(

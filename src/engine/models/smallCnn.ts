@@ -24,8 +24,12 @@ function buildCnn(arch: string, widths: [number, number, number], config: ModelC
     params,
     taps: ['block1', 'block2', 'penultimate'],
     apply(x, mode) {
-      const block1 = pool(tf.relu(conv1(x, mode)), mode);
-      const block2 = pool(tf.relu(conv2(block1, mode)), mode);
+      // relu(maxPool(z)) is maxPool(relu(z)) (relu does not decrease), gradient included: the
+      // window's first maximum of z gets the gradient when it is positive, exactly where tfjs
+      // gives it for the other order. Pooling first runs the relu and its gradient on a quarter
+      // of the values.
+      const block1 = tf.relu(pool(conv1(x, mode), mode));
+      const block2 = tf.relu(pool(conv2(block1, mode), mode));
       const penultimate = tf.relu(fc1(flatten(block2)));
       const logits = fc2(penultimate);
       return { logits, features: { block1, block2, penultimate } };

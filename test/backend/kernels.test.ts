@@ -10,7 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/engine/backend/select';
 import { backpropFilterOptions } from '../../src/engine/backend/kernels/conv2dBackpropFilter';
 import { transposedConvOptions } from '../../src/engine/backend/kernels/transposedConv';
+import { maxPoolGradOptions } from '../../src/engine/backend/kernels/maxPoolGrad';
 import { wasmKernelsRegistered } from '../../src/engine/backend/kernels/register';
+import { simdKernels, simdModuleBytes } from '../../src/engine/backend/kernels/simd';
 import { clearDerivedTensors, derivedTensorCount, WasmBackend } from '../../src/engine/backend/kernels/util';
 import { Inputs, randomValues, relativeError, runKernelOn, sizeOf, tiedValues } from './helpers';
 
@@ -311,6 +313,60 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     x[3] = NaN;
     await compare('MaxPoolGrad', poolInputs(c, x, 6), poolAttrs(c));
   });
+});
+
+describe('MaxPoolGrad 2x2 stride 2: the SIMD and the JavaScript paths match cpu', () => {
+  test('the SIMD kernels load on this engine', async () => {
+    await tf.setBackend('wasm');
+    const wasmApi = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+    assert.ok(wasmApi.validate(simdModuleBytes()), 'the assembled module validates');
+    assert.ok(simdKernels(tf.engine().backend as WasmBackend), 'bound to the wasm heap');
+  });
+
+  // Special windows (scan order: top-left, top-right, bottom-left, bottom-right); channel k of
+  // window w gets specials[(w + k) % 8], so every lane of a SIMD block sees each of them.
+  const specials = [
+    [-0, 0, 0, -0],
+    [NaN, 1, 2, 2],
+    [-Infinity, -Infinity, -Infinity, -Infinity],
+    [Infinity, Infinity, 5, 6],
+    [-1, -3, -1, -2],
+    [0, -0, NaN, NaN],
+    [-Infinity, -5, Infinity, Infinity],
+    [3.5, 3.5, 3.5, 3.5],
+  ];
+  const special = (c: number): Float32Array => {
+    const x = new Float32Array(16 * c); // [1, 4, 4, c]: four windows
+    for (let w = 0; w < 4; w++) {
+      const r0 = 2 * Math.floor(w / 2);
+      const c0 = 2 * (w % 2);
+      for (let ch = 0; ch < c; ch++) {
+        specials[(w + ch) % 8].forEach((v, k) => {
+          x[((r0 + Math.floor(k / 2)) * 4 + c0 + (k % 2)) * c + ch] = v;
+        });
+      }
+    }
+    return x;
+  };
+  const cases: Array<{ name: string; c: PoolCase; x: () => Float32Array }> = [
+    { name: 'special values, 8 channels', c: { name: '', x: [1, 4, 4, 8], size: 2, strides: 2, pad: 'valid' }, x: () => special(8) },
+    { name: 'random, 12 channels', c: { name: '', x: [3, 6, 10, 12], size: 2, strides: 2, pad: 'valid' }, x: () => randomValues(3 * 6 * 10 * 12, 41) },
+    { name: 'ties, 4 channels', c: { name: '', x: [2, 8, 8, 4], size: 2, strides: 2, pad: 'valid' }, x: () => tiedValues(2 * 8 * 8 * 4, 42) },
+    { name: 'ties, small CNN size 28x28x32', c: { name: '', x: [2, 28, 28, 32], size: 2, strides: 2, pad: 'valid' }, x: () => tiedValues(2 * 28 * 28 * 32, 43, 2) },
+  ];
+  for (const simd of [true, false]) {
+    for (const k of cases) {
+      test(`${simd ? 'SIMD' : 'JavaScript'}: ${k.name}`, async () => {
+        const saved = maxPoolGradOptions.simd;
+        maxPoolGradOptions.simd = simd;
+        try {
+          await compare('MaxPoolGrad', poolInputs(k.c, k.x(), 44), poolAttrs(k.c));
+        } finally {
+          maxPoolGradOptions.simd = saved;
+        }
+      });
+    }
+  }
 });
 
 describe('AvgPoolGrad (shipped wasm kernel) matches cpu', () => {

@@ -7,7 +7,7 @@
  * | --- | --- | --- |
  * | Conv2DBackpropFilter | missing | im2col^T @ dy on XNNPACK (conv2dBackpropFilter.ts) |
  * | Conv2DBackpropInput | plain loop | per-stride-phase XNNPACK convolutions (transposedConv.ts) |
- * | MaxPoolGrad | plain loop | one pass over the windows, cpu backend's tie rule (maxPoolGrad.ts) |
+ * | MaxPoolGrad | plain loop | one pass over the windows, cpu backend's tie rule (maxPoolGrad.ts); 2x2 stride 2 in WebAssembly SIMD (simd.ts) |
  * | DepthwiseConv2dNativeBackpropFilter | missing | one pass, float64 sums |
  * | DepthwiseConv2dNativeBackpropInput | missing | per-phase XNNPACK depthwise convolutions |
  * | BatchMatMul, transposed operand | slow loop | explicit transpose, then XNNPACK (batchMatMul.ts) |

@@ -409,6 +409,42 @@ for (const kernelName of ['Sum', 'Mean']) {
   });
 }
 
+describe('Maximum, Minimum and Sign (wasm) match cpu exactly', () => {
+  // Values that tell the semantics apart: NaN, both zeros, infinities, ties.
+  const special = [NaN, -0, 0, Infinity, -Infinity, 1.5, -1.5, 2, -2, 0.25];
+  const valuesA = (n: number, seed: number) => randomValues(n, seed).map((v, i) => (i % 3 === 0 ? special[(i / 3) % special.length] : v));
+  const valuesB = (n: number, seed: number) => randomValues(n, seed).map((v, i) => (i % 4 === 1 ? special[(i * 7) % special.length] : v));
+  const shapes = [
+    [128, 4, 4, 3],
+    [3, 5, 7], // 105 values: a tail after the last vector of four
+    [2], // only a tail
+    [10, 10], // every pair of specials meets
+  ];
+  for (const shape of shapes) {
+    for (const kernelName of ['Maximum', 'Minimum', 'Sign']) {
+      test(`${kernelName} [${shape}]`, async () => {
+        const n = sizeOf(shape);
+        // [10, 10]: a[i] and b[i] run through all pairs of specials.
+        const a = shape.length === 2 ? Float32Array.from({ length: n }, (_, i) => special[i % 10]) : valuesA(n, 51);
+        const b = shape.length === 2 ? Float32Array.from({ length: n }, (_, i) => special[Math.floor(i / 10)]) : valuesB(n, 52);
+        const inputs: Inputs = kernelName === 'Sign' ? { x: { values: a, shape } } : { a: { values: a, shape }, b: { values: b, shape } };
+        const cpu = await runKernelOn('cpu', kernelName, inputs, {});
+        const wasm = await runKernelOn('wasm', kernelName, inputs, {});
+        assert.deepEqual(wasm.shape, cpu.shape);
+        const differ = [...cpu.values.keys()].filter((i) => !Object.is(wasm.values[i], cpu.values[i]));
+        assert.deepEqual(
+          differ.slice(0, 5).map((i) => `${i}: ${a[i]}, ${b[i]} -> ${wasm.values[i]} (cpu ${cpu.values[i]})`),
+          [],
+          `${differ.length} values differ`,
+        );
+      });
+    }
+  }
+  test('broadcasting goes to the shipped kernel', async () => {
+    await compare('Maximum', { a: { values: randomValues(6, 53), shape: [2, 3] }, b: { values: randomValues(3, 54), shape: [3] } }, {});
+  });
+});
+
 describe('derived filters and transposed weights are kept while their source lives', () => {
   // With IS_TEST off (tfjs's per-kernel leak check would count the kept tensors as leaks).
   const cases: Array<{ name: string; kernel: string; weight: string; inputs: Inputs; attrs: Record<string, unknown> }> = [];
@@ -491,6 +527,9 @@ test('our kernels are the ones registered for wasm', () => {
     'DepthwiseConv2dNativeBackpropInput',
     'Sum',
     'Mean',
+    'Maximum',
+    'Minimum',
+    'Sign',
   ]) {
     assert.ok(tf.getKernel(k, 'wasm'), k);
   }

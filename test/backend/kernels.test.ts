@@ -80,6 +80,9 @@ const convCases: ConvCase[] = [
   { name: 'small CNN conv1, 28x28x1 -> 32', x: [3, 28, 28, 1], f: [3, 3, 1, 32], strides: 1, pad: 'same' },
   { name: 'small CNN conv2, 14x14x32 -> 64', x: [2, 14, 14, 32], f: [3, 3, 32, 64], strides: 1, pad: 'same' },
   { name: 'ResNet downsample, 8x8x16 -> 32 stride 2', x: [2, 8, 8, 16], f: [3, 3, 16, 32], strides: 2, pad: 'same' },
+  { name: 'PreAct ResNet downsample, pad 1, 8x8x16 -> 32 stride 2', x: [2, 8, 8, 16], f: [3, 3, 16, 32], strides: 2, pad: 1 },
+  { name: 'PreAct ResNet downsample, pad 1, odd 7x9 input', x: [2, 7, 9, 16], f: [3, 3, 16, 32], strides: 2, pad: 1 },
+  { name: 'PreAct ResNet shortcut, 1x1 stride 2 pad 0, 8x8x16 -> 32', x: [2, 8, 8, 16], f: [1, 1, 16, 32], strides: 2, pad: 0 },
 ];
 
 function convGeometry(c: ConvCase, depthwise = false): { dyShape: number[] } {

@@ -12,6 +12,7 @@ import { countCorrect } from '../methods/losses';
 import type { Model } from '../models/model';
 import { trainableOf } from '../run/trainStep';
 import { Rng } from '../util/rng';
+import { tidyPlain } from '../util/tidy';
 import { ServerEnd, serveSync } from './syncChannel';
 import {
   AttackRequest,
@@ -55,7 +56,7 @@ const unusedRng = new Rng(0); // the start noise comes with the request
 
 function attack(student: Model, q: AttackRequest): Flat {
   unpackParams([student.params], q.weights, student.arch);
-  return tf.tidy(() => {
+  return tidyPlain(() => {
     const x = unflatten(q.x) as tf.Tensor4D;
     const y = unflatten(q.labels) as tf.Tensor1D;
     const adv = localPgd(student, x, y, {
@@ -63,13 +64,13 @@ function attack(student: Model, q: AttackRequest): Flat {
       startNoise: q.noise ? (unflatten(q.noise) as tf.Tensor4D) : undefined,
       targetProbs: q.targetProbs ? (unflatten(q.targetProbs) as tf.Tensor2D) : undefined,
     }, unusedRng);
-    return flatten(adv) as unknown as tf.TensorContainer;
-  }) as unknown as Flat;
+    return flatten(adv);
+  });
 }
 
 function gradients(student: Model, method: Method, q: GradientRequest): ShardResult {
   unpackParams([student.params, method.extraParams], q.weights, `${student.arch} and ${method.name}`);
-  return tf.tidy(() => {
+  return tidyPlain(() => {
     const batch: Batch = {
       x: unflatten(q.x) as tf.Tensor4D,
       y: unflatten(q.y) as tf.Tensor1D,
@@ -104,6 +105,6 @@ function gradients(student: Model, method: Method, q: GradientRequest): ShardRes
       keep: flattenAll(keep),
     };
     tf.dispose([logits!, ...Object.values(terms), ...Object.values(keep)]);
-    return result as unknown as tf.TensorContainer;
-  }) as unknown as ShardResult;
+    return result;
+  });
 }

@@ -13,6 +13,7 @@ import { GradientPeers, PeerShare, rowsOf, shareBounds } from '../run/trainStep'
 import { SyncCaller } from './syncChannel';
 import { Flat, ShardResult, TrainingReply, TrainingRequest, flatten, flattenAll, unflatten } from './trainingProtocol';
 import { packParams, packWeights } from './weights';
+import { tidyPlain } from '../util/tidy';
 
 export type TrainingCaller = SyncCaller<TrainingRequest, TrainingReply>;
 
@@ -64,7 +65,7 @@ export class TrainingSession implements GradientPeers {
     const weights = packParams([model.params, method.extraParams]);
     const shared = flattenAll(prepared.shared);
     this.callers.forEach((caller, k) => {
-      const part = tf.tidy(() => {
+      const part = tidyPlain(() => {
         const r = rowsOf(batch, prepared, bounds[k + 1], bounds[k + 2]);
         return {
           x: flatten(r.batch.x),
@@ -73,8 +74,8 @@ export class TrainingSession implements GradientPeers {
           tensors: flattenAll(r.prepared.tensors),
           labels: r.batch.labels.slice(),
           indices: r.batch.indices.slice(),
-        } as unknown as tf.TensorContainer;
-      }) as unknown as { x: Flat; y: Flat; input: Flat; tensors: Record<string, Flat>; labels: Int32Array; indices: Int32Array };
+        };
+      });
       caller.post({ kind: 'gradients', weights, ...part, total: batch.total, shared, constants: prepared.constants ?? {} });
     });
     return {

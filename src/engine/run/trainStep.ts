@@ -10,6 +10,7 @@ import { Batch, LossOutput, Method, Prepared } from '../methods/method';
 import { countCorrect } from '../methods/losses';
 import { Model } from '../models/model';
 import { Rng } from '../util/rng';
+import { tidyPlain } from '../util/tidy';
 import { Sgd } from './sgd';
 
 /** A shard's part of the step, as a peer returns it. */
@@ -80,7 +81,7 @@ export function trainStep(
   rng: Rng,
   peers?: GradientPeers | null,
 ): StepResult {
-  return tf.tidy(() => {
+  return tidyPlain((): StepResult => {
     const batch: Batch = {
       x: tf.tensor4d(b.images, [b.size, ...model.inputShape]),
       y: tf.tensor1d(b.labels, 'int32'),
@@ -137,6 +138,6 @@ export function trainStep(
     // Kept past the tape (tf.keep), so released by hand, as are what `prepare` handed over.
     tf.dispose([o.logits, ...Object.values(o.terms), ...Object.values(o.keep ?? {})]);
     tf.dispose([prepared.input, ...Object.values(prepared.tensors), ...Object.values(prepared.shared ?? {})]);
-    return { loss, terms, correct, weights: prepared.weights } as unknown as tf.TensorContainer;
-  }) as unknown as StepResult;
+    return { loss, terms, correct, weights: prepared.weights };
+  });
 }

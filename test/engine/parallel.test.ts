@@ -14,6 +14,7 @@ import { evaluateModel } from '../../src/engine/run/evaluate';
 import { fashionMini, firstN, useWasm } from './helpers';
 import { methods as methodCatalog } from '../../src/engine/methods/catalog';
 import { methodImplementations } from '../../src/engine/methods/registry';
+import { localInference } from '../../src/engine/methods/method';
 import { packParams } from '../../src/engine/parallel/weights';
 import { Sgd } from '../../src/engine/run/sgd';
 import { trainStep, trainableOf } from '../../src/engine/run/trainStep';
@@ -91,6 +92,32 @@ test('PGD shared with a worker thread gives the same adversarial batch as on one
   }
 });
 
+test("the teacher's forward pass shared with a worker gives the one-thread outputs", async () => {
+  const data = await fashionMini();
+  const split = firstN(data.test, 37);
+  const { student, teacher, ctx } = setup('gacd', {}, split);
+  const x = tf.tensor4d(split.images, [37, 28, 28, 1]);
+  const taps = ['block2', 'penultimate'];
+  const one = localInference(teacher, x, taps);
+  const pool = await WorkerPool.start(2, 'wasm');
+  const session = pool.trainingSession('gacd', ctx);
+  try {
+    const two = session.infer(teacher, x, taps);
+    assert.deepEqual(Object.keys(two.features), taps);
+    for (const [a, b] of [[one.logits, two.logits], ...taps.map((t) => [one.features[t], two.features[t]])]) {
+      assert.deepEqual(b.shape, a.shape);
+      assert.ok(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] <= 1e-5);
+    }
+    tf.dispose([two as unknown as tf.TensorContainer]);
+  } finally {
+    await session.close();
+    await pool.close();
+    tf.dispose([x, one as unknown as tf.TensorContainer]);
+    student.params.dispose();
+    teacher.params.dispose();
+  }
+});
+
 /** Runs `steps` training steps; returns the weights, the per-step results and the method's state. */
 async function train(name: string, settings: Record<string, unknown>, threads: number, steps: number) {
   const data = await fashionMini();
@@ -98,7 +125,7 @@ async function train(name: string, settings: Record<string, unknown>, threads: n
   const { student, teacher, ctx } = setup(name, settings, split);
   const pool = threads > 1 ? await WorkerPool.start(threads, 'wasm') : null;
   const session = pool?.trainingSession(name, ctx) ?? null;
-  const method = methodImplementations[name]({ ...ctx, perturb: session?.perturb });
+  const method = methodImplementations[name]({ ...ctx, perturb: session?.perturb, infer: session?.infer });
   const sgd = new Sgd(trainableOf(student, method), { momentum: 0.9, weightDecay: 5e-4 });
   const rng = new Rng(5);
   const results = [];

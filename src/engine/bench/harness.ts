@@ -81,7 +81,7 @@ export function openTraining(o: TrainingOptions): Training {
   };
   // Several threads: each step's PGD, loss and gradients are shared among them, as in a run.
   const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, ctx) : null;
-  const method = factory({ ...ctx, perturb: session?.perturb });
+  const method = factory({ ...ctx, perturb: session?.perturb, infer: session?.infer });
   const sgd = new Sgd(trainableOf(o.student, method), { momentum: 0.9, weightDecay: 5e-4 });
   return {
     method,

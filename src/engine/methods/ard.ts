@@ -7,10 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { localPgd } from '../attacks/pgd';
-import { MethodFactory } from './method';
+import { MethodFactory, localInference } from './method';
 import { crossEntropy, distillationKl } from './losses';
 
-export const ard: MethodFactory = ({ student, teacher, attack, settings, perturb = localPgd }) => {
+export const ard: MethodFactory = ({ student, teacher, attack, settings, perturb = localPgd, infer = localInference }) => {
   if (!teacher) throw new Error('ard needs a teacher: add a teacher: section');
   const alpha = settings.alpha as number;
   const temperature = settings.temperature as number;
@@ -20,7 +20,7 @@ export const ard: MethodFactory = ({ student, teacher, attack, settings, perturb
     extraParams: null,
     prepare(batch, rng) {
       const input = perturb(student, batch.x, batch.y, { ...attack, loss: 'ce' }, rng);
-      const teacherLogits = tf.tidy(() => teacher.apply(batch.x, { training: false }).logits);
+      const teacherLogits = infer(teacher, batch.x, []).logits;
       return { input, tensors: { teacherLogits } };
     },
     loss(batch, prepared) {

@@ -25,7 +25,7 @@ import { dense } from '../models/layers';
 import { Model, ModelOutput } from '../models/model';
 import { Params } from '../models/params';
 import { Rng } from '../util/rng';
-import { Batch, MethodFactory, SampleWeights } from './method';
+import { Batch, MethodFactory, SampleWeights, localInference } from './method';
 import { crossEntropy, distillationKl } from './losses';
 import { MemoryBank } from './memoryBank';
 import { reweight, ReweightScheme } from './reweight';
@@ -73,6 +73,7 @@ export const gacd: MethodFactory = (ctx) => {
   if (!teacher) throw new Error('gacd needs a teacher: add a teacher: section');
   const s = ctx.settings as unknown as GacdSettings;
   const perturb = ctx.perturb ?? localPgd;
+  const infer = ctx.infer ?? localInference;
   const heads = new Params(ctx.seed + 7919, 'gacd.');
   const studentHead = dense(heads, 'student_head', tapWidth(student, s.student_tap), s.embed_dim);
   const teacherHead = dense(heads, 'teacher_head', tapWidth(teacher, s.teacher_tap), s.embed_dim);
@@ -142,7 +143,8 @@ export const gacd: MethodFactory = (ctx) => {
     extraParams: heads,
 
     prepare(batch, rng) {
-      const teacherClean = tf.tidy(() => teacher.apply(batch.x, { training: false }) as unknown as tf.NamedTensorMap) as unknown as ModelOutput;
+      const taps = [s.teacher_tap];
+      const teacherClean = infer(teacher, batch.x, taps);
       const targetProbs = s.attack_loss === 'kl-teacher' ? tf.softmax(teacherClean.logits) : undefined;
       const input = perturb(
         student,
@@ -152,7 +154,7 @@ export const gacd: MethodFactory = (ctx) => {
         rng,
       );
       targetProbs?.dispose();
-      const teacherAdv = tf.tidy(() => teacher.apply(input, { training: false }) as unknown as tf.NamedTensorMap) as unknown as ModelOutput;
+      const teacherAdv = infer(teacher, input, taps);
       const anchorOut = s.teacher_input === 'clean' ? teacherClean : teacherAdv;
       // A copy: the tap may be the very tensor disposed with the teacher's outputs below.
       const teacherFeatures = tf.tidy(() => tf.clone(tapFeatures(teacher, anchorOut, s.teacher_tap)));

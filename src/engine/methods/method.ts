@@ -40,7 +40,19 @@ export interface MethodContext {
   seed: number;
   /** The training attack's PGD (on this thread, or shared with a worker); default: this thread. */
   perturb?: Perturber;
+  /** The frozen teacher's forward pass (on this thread, or shared with workers); default: this thread. */
+  infer?: Inference;
 }
+
+/** A model's outputs in evaluation mode: its logits and the feature taps asked for. */
+export type Inference = (model: Model, x: tf.Tensor4D, taps: readonly string[]) => ModelOutput;
+
+/** Inference on this thread. */
+export const localInference: Inference = (model, x, taps) =>
+  tf.tidy(() => {
+    const out = model.apply(x, { training: false });
+    return { logits: out.logits, features: Object.fromEntries(taps.map((t) => [t, out.features[t]])) } as unknown as tf.TensorContainer;
+  }) as unknown as ModelOutput;
 
 /** Per-sample weights of a batch, for the reweighting charts. */
 export interface SampleWeights {

@@ -14,7 +14,7 @@ import { CorrectnessFn, correctnessRange } from '../run/evaluate';
 import type { FromWorker, ToWorker } from './protocol';
 import { packWeights } from './weights';
 import type { Perturber } from '../attacks/attack';
-import type { MethodContext } from '../methods/method';
+import type { Inference, MethodContext } from '../methods/method';
 import type { GradientPeers } from '../run/trainStep';
 import { SyncCaller } from './syncChannel';
 import { TrainingSession } from './trainingSession';
@@ -124,12 +124,16 @@ export class WorkerPool {
   }
 
   /**
-   * Shares each training step (its PGD and its loss and gradients) with every worker until
-   * `close`. One session at a time, and no evaluation while it is open (the workers serve it).
+   * Shares each training step (its PGD, the teacher's forward passes, its loss and gradients)
+   * with every worker until `close`. One session at a time, and no evaluation while it is open (the workers serve it).
    */
-  trainingSession(method: string, ctx: Omit<MethodContext, 'perturb'>): { perturb: Perturber; shards: GradientPeers; close: () => Promise<void> } {
+  trainingSession(
+    method: string,
+    ctx: Omit<MethodContext, 'perturb' | 'infer'>,
+  ): { perturb: Perturber; infer: Inference; shards: GradientPeers; close: () => Promise<void> } {
     const ref = (m: Model) => ({ arch: m.arch, inputShape: m.inputShape, numClasses: m.numClasses });
     const closed: Array<Promise<void>> = [];
+    const teacherWeights = ctx.teacher ? packWeights(ctx.teacher) : null;
     const callers = this.workers.map((worker) => {
       const { caller, server } = SyncCaller.open<TrainingRequest, TrainingReply>();
       closed.push(
@@ -145,6 +149,7 @@ export class WorkerPool {
       const setup = {
         student: ref(ctx.student),
         teacher: ctx.teacher ? ref(ctx.teacher) : null,
+        teacherWeights: ctx.teacher ? teacherWeights : null,
         method,
         settings: ctx.settings,
         attack: ctx.attack,
@@ -156,9 +161,10 @@ export class WorkerPool {
       worker.postMessage({ type: 'training-session', setup, end: server } satisfies ToWorker, [server.port]);
       return caller;
     });
-    const session = new TrainingSession(callers);
+    const session = new TrainingSession(callers, ctx.teacher);
     return {
       perturb: session.perturb,
+      infer: session.infer,
       shards: session,
       close: async () => {
         session.close();

@@ -1,7 +1,8 @@
 /**
  * What the main thread and a worker exchange during training: the setup of a session (which
- * student, teacher and method the worker mirrors) and its two requests, a share of a batch's PGD
- * and a share of a step's loss and gradients. Tensors travel as flat arrays with their shapes.
+ * student, teacher and method the worker mirrors) and its three requests: a share of a batch's
+ * PGD, of the teacher's forward pass, and of a step's loss and gradients. Tensors travel as flat
+ * arrays with their shapes.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackOptions } from '../attacks/attack';
@@ -33,6 +34,8 @@ export function unflattenAll(fs: Record<string, Flat>): Record<string, tf.Tensor
 export interface TrainingSetup {
   student: ModelRef;
   teacher: ModelRef | null;
+  /** The teacher's weights: it is frozen, so they travel once per session. */
+  teacherWeights: Float32Array | null;
   method: string;
   settings: Record<string, unknown>;
   attack: Omit<AttackOptions, 'loss' | 'targetProbs' | 'startNoise'>;
@@ -53,6 +56,18 @@ export interface AttackRequest {
   options: Pick<AttackOptions, 'epsilon' | 'stepSize' | 'steps' | 'loss' | 'randomStart'>;
 }
 
+/** The frozen teacher's logits and feature taps on rows of a batch. */
+export interface InferRequest {
+  kind: 'infer';
+  x: Flat;
+  taps: string[];
+}
+
+export interface InferReply {
+  logits: Flat;
+  features: Record<string, Flat>;
+}
+
 /** The loss and gradients of rows of a batch, with the student's and the method's `weights`. */
 export interface GradientRequest {
   kind: 'gradients';
@@ -69,7 +84,7 @@ export interface GradientRequest {
   constants: Record<string, number>;
 }
 
-export type TrainingRequest = AttackRequest | GradientRequest;
+export type TrainingRequest = AttackRequest | InferRequest | GradientRequest;
 
 /** A shard's part of a step. */
 export interface ShardResult {
@@ -81,4 +96,4 @@ export interface ShardResult {
   keep: Record<string, Flat>;
 }
 
-export type TrainingReply = Flat | ShardResult;
+export type TrainingReply = Flat | InferReply | ShardResult;

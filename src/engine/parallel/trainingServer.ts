@@ -1,13 +1,13 @@
 /**
  * A worker thread's side of training: it mirrors the student, the teacher's architecture and the
  * method (built by the same factory as on the main thread, so the variables line up) and answers
- * the main thread's requests until the session closes. The teacher keeps its initial weights: the
- * loss never reads the teacher (its outputs come in the request), and neither does PGD on the student.
+ * the main thread's requests until the session closes. The teacher is frozen, so its weights come
+ * once, with the setup; the student's and the method's come with every request.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { localPgd } from '../attacks/pgd';
 import { methodImplementations } from '../methods/registry';
-import type { Batch, Method } from '../methods/method';
+import { Batch, Method, localInference } from '../methods/method';
 import { countCorrect } from '../methods/losses';
 import type { Model } from '../models/model';
 import { trainableOf } from '../run/trainStep';
@@ -18,6 +18,8 @@ import {
   AttackRequest,
   Flat,
   GradientRequest,
+  InferReply,
+  InferRequest,
   ShardResult,
   TrainingReply,
   TrainingRequest,
@@ -27,13 +29,14 @@ import {
   unflatten,
   unflattenAll,
 } from './trainingProtocol';
-import { unpackParams } from './weights';
+import { unpackParams, unpackWeights } from './weights';
 
 /** Serves `end` until the session closes, with this thread's `student` and `teacher` copies. */
 export function serveTraining(end: ServerEnd, setup: TrainingSetup, student: Model, teacher: Model | null): void {
   // A setup failure is the answer to every request: the main thread blocks on this channel.
   let method: Method | Error;
   try {
+    if (teacher && setup.teacherWeights) unpackWeights(teacher, setup.teacherWeights);
     const factory = methodImplementations[setup.method];
     if (!factory) throw new Error(`unknown method '${setup.method}'`);
     method = factory({ ...setup, student, teacher });
@@ -44,6 +47,10 @@ export function serveTraining(end: ServerEnd, setup: TrainingSetup, student: Mod
     serveSync<TrainingRequest, TrainingReply>(end, (request) => {
       if (method instanceof Error) throw method;
       if (request.kind === 'attack') return { value: attack(student, request) };
+      if (request.kind === 'infer') {
+        if (!teacher) throw new Error('this session has no teacher');
+        return { value: infer(teacher, request) };
+      }
       const share = gradients(student, method, request);
       return { value: share, transfer: [share.grads.buffer as ArrayBuffer] };
     });
@@ -65,6 +72,13 @@ function attack(student: Model, q: AttackRequest): Flat {
       targetProbs: q.targetProbs ? (unflatten(q.targetProbs) as tf.Tensor2D) : undefined,
     }, unusedRng);
     return flatten(adv);
+  });
+}
+
+function infer(teacher: Model, q: InferRequest): InferReply {
+  return tidyPlain(() => {
+    const out = localInference(teacher, unflatten(q.x) as tf.Tensor4D, q.taps);
+    return { logits: flatten(out.logits), features: flattenAll(out.features) };
   });
 }
 

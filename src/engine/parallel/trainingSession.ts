@@ -1,24 +1,29 @@
 /**
  * The main thread's side of training with worker threads: each worker mirrors the student, the
- * teacher's architecture and the method, and serves two synchronous requests on its channel: PGD
- * on its rows of a batch (the start noise drawn once, for the whole batch, here), and the loss and
- * gradients of its rows of a step. Rows are split in contiguous shares, this thread's first.
+ * teacher and the method, and serves three synchronous requests on its channel, each on its rows
+ * of a batch: PGD (the start noise drawn once, for the whole batch, here), the teacher's forward
+ * pass, and the loss and gradients of a step. Rows are split in contiguous shares, this thread's
+ * first.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { AttackOptions, Perturber, randomStartNoise } from '../attacks/attack';
 import { localPgd } from '../attacks/pgd';
-import type { Batch, Method, Prepared } from '../methods/method';
-import type { Model } from '../models/model';
+import { Batch, Inference, Method, Prepared, localInference } from '../methods/method';
+import type { Model, ModelOutput } from '../models/model';
 import { GradientPeers, PeerShare, rowsOf, shareBounds } from '../run/trainStep';
 import { SyncCaller } from './syncChannel';
-import { Flat, ShardResult, TrainingReply, TrainingRequest, flatten, flattenAll, unflatten } from './trainingProtocol';
+import { Flat, InferReply, ShardResult, TrainingReply, TrainingRequest, flatten, flattenAll, unflatten } from './trainingProtocol';
 import { packParams, packWeights } from './weights';
 import { tidyPlain } from '../util/tidy';
 
 export type TrainingCaller = SyncCaller<TrainingRequest, TrainingReply>;
 
 export class TrainingSession implements GradientPeers {
-  constructor(private readonly callers: TrainingCaller[]) {}
+  constructor(
+    private readonly callers: TrainingCaller[],
+    /** The frozen teacher whose weights the workers hold, or null. */
+    private readonly teacher: Model | null,
+  ) {}
 
   get threads(): number {
     return this.callers.length + 1;
@@ -59,6 +64,30 @@ export class TrainingSession implements GradientPeers {
       const theirs = this.collectAll((reply) => unflatten(reply as Flat));
       return tf.concat([own, ...theirs]) as tf.Tensor4D;
     });
+  };
+
+  /** The teacher's forward pass with the batch's rows shared among the threads. */
+  readonly infer: Inference = (model, x, taps) => {
+    const n = x.shape[0];
+    if (model !== this.teacher || n < this.threads) return localInference(model, x, taps);
+    return tf.tidy(() => {
+      const bounds = shareBounds(n, this.threads);
+      const rows = (i: number) => tf.slice(x, [bounds[i]], [bounds[i + 1] - bounds[i]]);
+      this.callers.forEach((caller, k) => caller.post({ kind: 'infer', x: flatten(rows(k + 1)), taps: [...taps] }));
+      let own: ModelOutput;
+      try {
+        own = localInference(model, rows(0), taps);
+      } catch (err) {
+        for (const c of this.callers) c.drain();
+        throw err;
+      }
+      const theirs = this.collectAll((reply) => reply as InferReply);
+      const whole = (mine: tf.Tensor, parts: Flat[]) => tf.concat([mine, ...parts.map(unflatten)]);
+      return {
+        logits: whole(own.logits, theirs.map((r) => r.logits)),
+        features: Object.fromEntries(taps.map((t) => [t, whole(own.features[t], theirs.map((r) => r.features[t]))])),
+      } as unknown as tf.TensorContainer;
+    }) as unknown as ModelOutput;
   };
 
   start(model: Model, method: Method, batch: Batch, prepared: Prepared, bounds: number[]): { collect: () => PeerShare[]; drain: () => void } {

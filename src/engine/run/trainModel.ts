@@ -89,7 +89,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
   };
   // With worker threads, each step's PGD and gradients are shared among them.
   const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, context) : null;
-  const method: Method = factory({ ...context, perturb: session?.perturb });
+  const method: Method = factory({ ...context, perturb: session?.perturb, infer: session?.infer });
   const sgd = new Sgd(trainableOf(o.model, method), { momentum: t.momentum, weightDecay: t.weight_decay });
   const stepsPerEpoch = batchCount(o.train.count, t.batch_size);
   const probe = head(o.test, 256);

@@ -15,11 +15,14 @@
  * | Sum, Mean over leading or middle axes | transpose, then reduce | one pass, float64 sums (reduceAxes.ts) |
  * | Maximum, Minimum (same shapes), Sign | slow loops | WebAssembly SIMD (elementwise.ts, simd.ts) |
  *
- * Cases ours does not cover (NCHW, batched products, casts between dtypes) run the shipped kernel.
+ * Cases ours does not cover (NCHW, batched products, casts between dtypes, broadcasting
+ * Maximum/Minimum) run the shipped kernel.
  *
  * Checked and left as shipped: AvgPoolGrad (a loop, matches the cpu backend, about 25x slower
- * than the forward pooling but only the last pooling of ResNet/WRN uses it), Relu6 and batch norm
- * (tfjs builds their gradients from elementary ops, all present on wasm). test/backend runs
+ * than the forward pooling but only the last pooling of ResNet/WRN uses it), Relu6 (its gradient
+ * is elementary ops). Batch norm is models/layers.ts's own multiply-add with a closed-form
+ * training gradient (tfjs's gradient tiled the scale: a fifth of a ResNet PGD step on wasm).
+ * scripts/profile-step.ts times a PGD-10 training step kernel by kernel. test/backend runs
  * whole training steps of a small CNN, a PreAct ResNet stage and MobileNetV2 blocks on wasm.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -15,7 +15,7 @@ import { WorkerPool, workerCount } from '../parallel/pool';
 
 export interface BenchFigure {
   backend: string;
-  /** Threads: 1, or 2 with each batch's PGD shared with a worker thread. */
+  /** Threads: 1, or more with each step (PGD, teacher passes, gradients) shared by rows. */
   workers: number;
   shape: string;
   batch: number;

@@ -23,7 +23,7 @@ import { pgdAt } from '../src/engine/methods/pgdAt';
 import { ImageShape } from '../src/engine/models/model';
 import { buildModel } from '../src/engine/models/registry';
 import { Sgd } from '../src/engine/run/sgd';
-import { trainStep } from '../src/engine/run/trainModel';
+import { trainStep } from '../src/engine/run/trainStep';
 import { Rng } from '../src/engine/util/rng';
 
 interface Row {

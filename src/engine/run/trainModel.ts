@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { emptyWeightLog, histogram, samplePairs } from '../analysis/weightStats';
 import { Augmenter } from '../data/augment';
 import { batchCount, batches } from '../data/batches';
@@ -251,6 +250,3 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     method.dispose?.();
   }
 }
-
-// Where trainStep used to live; importers move to './trainStep'.
-export { trainStep } from './trainStep';

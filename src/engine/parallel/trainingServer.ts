@@ -8,9 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { localPgd } from '../attacks/pgd';
 import { methodImplementations } from '../methods/registry';
 import { Batch, Method, localInference } from '../methods/method';
-import { countCorrect } from '../methods/losses';
 import type { Model } from '../models/model';
-import { trainableOf } from '../run/trainStep';
+import { lossAndGradients, trainableOf } from '../run/trainStep';
 import { Rng } from '../util/rng';
 import { tidyPlain } from '../util/tidy';
 import { ServerEnd, serveSync } from './syncChannel';
@@ -94,31 +93,15 @@ function gradients(student: Model, method: Method, q: GradientRequest): ShardRes
     };
     const prepared = { input: unflatten(q.input) as tf.Tensor4D, tensors: unflattenAll(q.tensors), shared: unflattenAll(q.shared), constants: q.constants };
     const vars = trainableOf(student, method);
-    let logits: tf.Tensor2D | null = null;
-    let terms: Record<string, tf.Scalar> = {};
-    let keep: Record<string, tf.Tensor> = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const out = method.loss(batch, prepared);
-      logits = tf.keep(out.logits);
-      terms = out.terms;
-      keep = out.keep ?? {};
-      for (const t of [...Object.values(terms), ...Object.values(keep)]) tf.keep(t);
-      return out.loss;
-    }, vars.map(([, v]) => v));
+    const share = lossAndGradients(method, batch, prepared, vars);
     const flat = new Float32Array(vars.reduce((n, [, v]) => n + v.size, 0));
     let at = 0;
     for (const [, v] of vars) {
-      if (grads[v.name]) flat.set(grads[v.name].dataSync() as Float32Array, at);
+      if (share.grads[v.name]) flat.set(share.grads[v.name].dataSync() as Float32Array, at);
       at += v.size;
     }
-    const result: ShardResult = {
-      grads: flat,
-      loss: value.dataSync()[0],
-      terms: Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.dataSync()[0]])),
-      correct: countCorrect(logits!, batch.y),
-      keep: flattenAll(keep),
-    };
-    tf.dispose([logits!, ...Object.values(terms), ...Object.values(keep)]);
+    const result: ShardResult = { grads: flat, loss: share.loss, terms: share.terms, correct: share.correct, keep: flattenAll(share.keep) };
+    tf.dispose(Object.values(share.keep));
     return result;
   });
 }

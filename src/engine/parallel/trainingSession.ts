@@ -16,6 +16,11 @@ import { Flat, InferReply, ShardResult, TrainingReply, TrainingRequest, flatten,
 import { packParams, packWeights } from './weights';
 import { tidyPlain } from '../util/tidy';
 
+/** Share i (rows bounds[i] to bounds[i + 1]) of a batch tensor. */
+function shareOf<T extends tf.Tensor>(t: T, bounds: number[], i: number): T {
+  return tf.slice(t, [bounds[i]], [bounds[i + 1] - bounds[i]]) as T;
+}
+
 export type TrainingCaller = SyncCaller<TrainingRequest, TrainingReply>;
 
 export class TrainingSession implements GradientPeers {
@@ -36,11 +41,10 @@ export class TrainingSession implements GradientPeers {
     return tf.tidy(() => {
       const noise = options.randomStart ? options.startNoise ?? randomStartNoise(x.shape, options.epsilon, rng) : null;
       const bounds = shareBounds(n, this.threads);
-      const rows = <T extends tf.Tensor>(t: T, i: number): T => tf.slice(t, [bounds[i]], [bounds[i + 1] - bounds[i]]) as T;
+      const rows = <T extends tf.Tensor>(t: T, i: number): T => shareOf(t, bounds, i);
       const weights = packWeights(model);
-      this.callers.forEach((caller, k) => {
-        const i = k + 1;
-        caller.post({
+      const { own, theirs } = this.alongside(
+        (i) => ({
           kind: 'attack',
           weights,
           x: flatten(rows(x, i)),
@@ -48,20 +52,15 @@ export class TrainingSession implements GradientPeers {
           noise: noise ? flatten(rows(noise, i)) : null,
           targetProbs: options.targetProbs ? flatten(rows(options.targetProbs, i)) : null,
           options: { epsilon: options.epsilon, stepSize: options.stepSize, steps: options.steps, loss: options.loss, randomStart: noise !== null },
-        });
-      });
-      let own: tf.Tensor4D;
-      try {
-        own = localPgd(model, rows(x, 0), rows(labels, 0), {
-          ...options,
-          startNoise: noise ? rows(noise, 0) : undefined,
-          targetProbs: options.targetProbs ? rows(options.targetProbs, 0) : undefined,
-        }, rng);
-      } catch (err) {
-        for (const c of this.callers) c.drain();
-        throw err;
-      }
-      const theirs = this.collectAll((reply) => unflatten(reply as Flat));
+        }),
+        () =>
+          localPgd(model, rows(x, 0), rows(labels, 0), {
+            ...options,
+            startNoise: noise ? rows(noise, 0) : undefined,
+            targetProbs: options.targetProbs ? rows(options.targetProbs, 0) : undefined,
+          }, rng),
+        (reply) => unflatten(reply as Flat),
+      );
       return tf.concat([own, ...theirs]) as tf.Tensor4D;
     });
   };
@@ -72,16 +71,11 @@ export class TrainingSession implements GradientPeers {
     if (model !== this.teacher || n < this.threads) return localInference(model, x, taps);
     return tf.tidy(() => {
       const bounds = shareBounds(n, this.threads);
-      const rows = (i: number) => tf.slice(x, [bounds[i]], [bounds[i + 1] - bounds[i]]);
-      this.callers.forEach((caller, k) => caller.post({ kind: 'infer', x: flatten(rows(k + 1)), taps: [...taps] }));
-      let own: ModelOutput;
-      try {
-        own = localInference(model, rows(0), taps);
-      } catch (err) {
-        for (const c of this.callers) c.drain();
-        throw err;
-      }
-      const theirs = this.collectAll((reply) => reply as InferReply);
+      const { own, theirs } = this.alongside(
+        (i) => ({ kind: 'infer', x: flatten(shareOf(x, bounds, i)), taps: [...taps] }),
+        () => localInference(model, shareOf(x, bounds, 0), taps),
+        (reply) => reply as InferReply,
+      );
       const whole = (mine: tf.Tensor, parts: Flat[]) => tf.concat([mine, ...parts.map(unflatten)]);
       return {
         logits: whole(own.logits, theirs.map((r) => r.logits)),
@@ -117,6 +111,22 @@ export class TrainingSession implements GradientPeers {
         for (const c of this.callers) c.drain();
       },
     };
+  }
+
+  /**
+   * Posts worker i (from 1) its `request(i)`, computes this thread's share with `own` meanwhile,
+   * then collects the workers' replies in order (after an error here, drops them and rethrows).
+   */
+  private alongside<T, R>(request: (i: number) => TrainingRequest, own: () => T, read: (reply: TrainingReply) => R): { own: T; theirs: R[] } {
+    this.callers.forEach((caller, k) => caller.post(request(k + 1)));
+    let mine: T;
+    try {
+      mine = own();
+    } catch (err) {
+      for (const c of this.callers) c.drain();
+      throw err;
+    }
+    return { own: mine, theirs: this.collectAll(read) };
   }
 
   /** Every caller's reply, in order; if one fails, the others are still collected, then it throws. */

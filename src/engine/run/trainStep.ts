@@ -71,6 +71,40 @@ export function rowsOf(batch: Batch, prepared: Prepared, from: number, to: numbe
   };
 }
 
+/** A share's loss and gradients, with the numbers a step reports for it. */
+export interface ShareLoss {
+  grads: tf.NamedTensorMap;
+  loss: number;
+  terms: Record<string, number>;
+  correct: number;
+  /** The loss's `keep` tensors: kept past every tidy, so the caller disposes them. */
+  keep: Record<string, tf.Tensor>;
+}
+
+/**
+ * The loss of `batch`'s rows (the whole batch or a share) and its gradients for `vars`, on the
+ * thread that calls it: the main thread for its own share, a worker for its share.
+ */
+export function lossAndGradients(method: Method, batch: Batch, prepared: Prepared, vars: Array<[string, tf.Variable]>): ShareLoss {
+  let out: LossOutput | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    out = method.loss(batch, prepared);
+    // Read after the tape, so kept past its tidy; released below (keep: by the caller).
+    for (const t of [out.logits, ...Object.values(out.terms), ...Object.values(out.keep ?? {})]) tf.keep(t);
+    return out.loss;
+  }, vars.map(([, v]) => v));
+  const o = out as unknown as LossOutput;
+  const share: ShareLoss = {
+    grads,
+    loss: value.dataSync()[0],
+    terms: Object.fromEntries(Object.entries(o.terms).map(([k, v]) => [k, v.dataSync()[0]])),
+    correct: countCorrect(o.logits, batch.y),
+    keep: o.keep ?? {},
+  };
+  tf.dispose([o.logits, ...Object.values(o.terms)]);
+  return share;
+}
+
 /** One optimisation step; every tensor it makes is released before it returns. */
 export function trainStep(
   model: Model,
@@ -96,25 +130,16 @@ export function trainStep(
     const own = shared ? rowsOf(batch, prepared, 0, bounds[1]) : { batch, prepared };
     const vars = trainableOf(model, method);
 
-    let out: LossOutput | null = null;
-    let value: tf.Scalar;
-    let grads: tf.NamedTensorMap;
+    let mine: ShareLoss;
     try {
-      ({ value, grads } = tf.variableGrads(() => {
-        out = method.loss(own.batch, own.prepared);
-        tf.keep(out.logits);
-        for (const t of [...Object.values(out.terms), ...Object.values(out.keep ?? {})]) tf.keep(t);
-        return out.loss;
-      }, vars.map(([, v]) => v)));
+      mine = lossAndGradients(method, own.batch, own.prepared, vars);
     } catch (err) {
       remote?.drain();
       throw err;
     }
-    const o = out as unknown as LossOutput;
-    let loss = value.dataSync()[0];
-    const terms = Object.fromEntries(Object.entries(o.terms).map(([k, v]) => [k, v.dataSync()[0]]));
-    let correct = countCorrect(o.logits, own.batch.y);
-    const kept: Record<string, tf.Tensor[]> = Object.fromEntries(Object.entries(o.keep ?? {}).map(([k, t]) => [k, [t]]));
+    const { grads, terms } = mine;
+    let { loss, correct } = mine;
+    const kept: Record<string, tf.Tensor[]> = Object.fromEntries(Object.entries(mine.keep).map(([k, t]) => [k, [t]]));
 
     // The peers' shares, added in peer order.
     for (const share of remote?.collect() ?? []) {
@@ -135,8 +160,8 @@ export function trainStep(
       const whole = Object.fromEntries(Object.entries(kept).map(([k, ts]) => [k, ts.length === 1 ? ts[0] : tf.concat(ts)]));
       method.afterStep?.(batch, prepared, whole);
     }
-    // Kept past the tape (tf.keep), so released by hand, as are what `prepare` handed over.
-    tf.dispose([o.logits, ...Object.values(o.terms), ...Object.values(o.keep ?? {})]);
+    // Kept past the tape, so released by hand, as is what `prepare` handed over.
+    tf.dispose(Object.values(mine.keep));
     tf.dispose([prepared.input, ...Object.values(prepared.tensors), ...Object.values(prepared.shared ?? {})]);
     return { loss, terms, correct, weights: prepared.weights };
   });

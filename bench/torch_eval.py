@@ -5,13 +5,11 @@ depend on them), in evaluation batches, on 2 CPU threads.
 Prints one JSON line: {"imagesPerSecond": ..., "peakRssKiB": ...}.
 Run with Debian's torch: /usr/bin/python3 bench/torch_eval.py [--images 10000] [--batch 250]"""
 import argparse
-import json
-import resource
 import time
 
 import torch
 
-from torch_step import SmallCnn, pgd
+from torch_step import print_figure, SmallCnn, pgd
 
 torch.set_num_threads(2)
 torch.manual_seed(1)
@@ -40,5 +38,4 @@ if __name__ == "__main__":
     p.add_argument("--batch", type=int, default=250)
     a = p.parse_args()
     figure = {"case": "eval", "images": a.images, "batch": a.batch, **bench(a.images, a.batch)}
-    figure.update(threads=torch.get_num_threads(), torch=torch.__version__, peakRssKiB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    print(json.dumps(figure), flush=True)
+    print_figure(figure)

@@ -19,14 +19,13 @@ Run with Debian's torch:
 `npm run bench` passes the settings that the engine's own figure reports (its catalog defaults)."""
 import argparse
 import json
-import resource
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_step import SmallCnn, pgd, step as pgd_at_step
+from torch_step import print_figure, SmallCnn, pgd, step as pgd_at_step
 
 torch.set_num_threads(2)
 torch.manual_seed(1)
@@ -158,5 +157,4 @@ if __name__ == "__main__":
         if missing:
             raise SystemExit(f"--settings lacks {', '.join(missing)}: pass the engine figure's settings")
     figure = {"case": "gacd", "method": a.method, "batch": a.batch, "steps": a.steps, "trainSize": a.train_size, **bench(a.method, settings, a.steps, a.batch, a.train_size)}
-    figure.update(threads=torch.get_num_threads(), torch=torch.__version__, peakRssKiB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    print(json.dumps(figure), flush=True)
+    print_figure(figure)

@@ -8,15 +8,13 @@ mode, SGD momentum 0.9, weight decay 5e-4; random images and labels, 2 CPU threa
 Prints one JSON line: {"imagesPerSecond": ..., "secondsPerStep": ..., "peakRssKiB": ...}.
 Run with Debian's torch: /usr/bin/python3 bench/torch_resnet.py [--steps 2] [--batch 32]"""
 import argparse
-import json
-import resource
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_step import step
+from torch_step import print_figure, step
 
 torch.set_num_threads(2)
 torch.manual_seed(1)
@@ -78,5 +76,4 @@ if __name__ == "__main__":
     p.add_argument("--batch", type=int, default=32)
     a = p.parse_args()
     figure = {"case": "resnet", "batch": a.batch, "steps": a.steps, **bench(a.steps, a.batch)}
-    figure.update(threads=torch.get_num_threads(), torch=torch.__version__, peakRssKiB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    print(json.dumps(figure), flush=True)
+    print_figure(figure)

@@ -4,6 +4,7 @@ eps 8/255, step 2/255, random start; SGD momentum 0.9, weight decay 5e-4), on 2 
 Prints one JSON line per input shape: {"shape": "28x28x1", "imagesPerSecond": ...}.
 Run with Debian's torch: /usr/bin/python3 bench/torch_step.py [steps]"""
 import json
+import resource
 import sys
 import time
 
@@ -54,6 +55,13 @@ def step(model, opt, x, y):
     opt.zero_grad()
     F.cross_entropy(model(x_adv), y).backward()
     opt.step()
+
+
+def print_figure(figure):
+    """Prints a bench case's figure as one JSON line, with the threads, torch's version and this
+    process's peak RSS (KiB), as every reference script reports them."""
+    figure.update(threads=torch.get_num_threads(), torch=torch.__version__, peakRssKiB=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    print(json.dumps(figure), flush=True)
 
 
 def bench(h, w, c, steps, batch=128):

@@ -5,13 +5,12 @@
  * mask, the embedding heads, the NCE critic and the bank updates; both go through the real
  * trainStep, and GACD runs with its catalog defaults (K capped at the train-set size, as in a run).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { ImageShape } from '../models/model';
 import { buildModel } from '../models/registry';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';
-import { benchAttack, openTraining, peakRssKiB, randomImages, seconds, TrainBatch } from './harness';
+import { benchAttack, openTraining, randomImages, seconds, TrainBatch, caseFigure } from './harness';
 
 export const DISTILL_METHODS = ['pgd-at', 'gacd'] as const;
 
@@ -60,12 +59,7 @@ export async function distillCase(o: DistillOptions): Promise<BenchCaseFigure[]>
     });
     const settings = training.settings;
     return [
-      {
-        case: 'gacd',
-        variant: o.method,
-        backend: tf.getBackend(),
-        workers: o.pool?.size ?? 1,
-        peakRssKiB: peakRssKiB(),
+      caseFigure('gacd', o.method, o.pool?.size ?? 1, {
         student: 'tiny-cnn',
         teacher: teacher ? 'small-cnn' : null,
         shape: SHAPE.join('x'),
@@ -77,7 +71,7 @@ export async function distillCase(o: DistillOptions): Promise<BenchCaseFigure[]>
         settings,
         // The negatives the method really draws per batch (the catalog's K, capped at the split).
         ...(o.method === 'gacd' && settings.critic === 'nce' ? { negatives: Math.min(Number(settings.negatives), o.trainSize - 1) } : {}),
-      },
+      }),
     ];
   } finally {
     await training.close();

@@ -4,7 +4,6 @@
  * engine's own evaluation (evaluateModel with correctnessRange, or a worker pool's correctnessFor).
  * The weights and images are random: the cost of the attack does not depend on them.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { Split } from '../data/types';
 import { ImageShape } from '../models/model';
 import { buildModel } from '../models/registry';
@@ -12,7 +11,7 @@ import { evaluateModel, CorrectnessFn, correctnessRange } from '../run/evaluate'
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';
-import { peakRssKiB, randomImages } from './harness';
+import { randomImages, caseFigure } from './harness';
 
 export interface EvalOptions {
   images: number;
@@ -41,12 +40,7 @@ export async function evalCase(o: EvalOptions): Promise<BenchCaseFigure[]> {
     const evaluation = await evaluateModel(model, split, config, correctness);
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     return [
-      {
-        case: 'eval',
-        variant: 'pgd-20',
-        backend: tf.getBackend(),
-        workers: threads,
-        peakRssKiB: peakRssKiB(),
+      caseFigure('eval', 'pgd-20', threads, {
         arch: 'small-cnn',
         shape: SHAPE.join('x'),
         images: o.images,
@@ -56,7 +50,7 @@ export async function evalCase(o: EvalOptions): Promise<BenchCaseFigure[]> {
         imagesPerSecond: o.images / s,
         // Of random weights on random images: a check that the evaluation ran, not a result.
         accuracy: evaluation.results[0].accuracy,
-      },
+      }),
     ];
   } finally {
     model.params.dispose();

@@ -4,6 +4,7 @@
  * and the real `trainStep`, with the worker pool's training session when there is more than one
  * thread. When that API changes, this file is what changes; the cases do not.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { experimentFields } from '../experiment/schema';
 import { findMethod } from '../methods/catalog';
 import { Method, MethodContext } from '../methods/method';
@@ -13,6 +14,7 @@ import { Sgd } from '../run/sgd';
 import { trainableOf, trainStep } from '../run/trainStep';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
+import type { BenchCaseFigure } from './figure';
 
 /** PGD at the bench's usual radius: epsilon 8/255, step 2/255, random start. */
 export function benchAttack(steps: number): MethodContext['attack'] {
@@ -114,4 +116,9 @@ export function seconds(fn: () => void): number {
 /** Peak resident set size of this process so far, in KiB (Linux's ru_maxrss, worker threads included). */
 export function peakRssKiB(): number {
   return process.resourceUsage().maxRSS;
+}
+
+/** A bench case's figure taken now: the backend in use, the threads, this process's peak RSS, then `detail`. */
+export function caseFigure(name: string, variant: string, workers: number, detail: Record<string, unknown>): BenchCaseFigure {
+  return { case: name, variant, backend: tf.getBackend(), workers, peakRssKiB: peakRssKiB(), ...detail };
 }

@@ -10,7 +10,7 @@ import { buildModel } from '../models/registry';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';
-import { benchAttack, openTraining, peakRssKiB, randomImages } from './harness';
+import { benchAttack, openTraining, randomImages, caseFigure } from './harness';
 
 export interface LeakOptions {
   /** Steps in all; the first reading is taken after a tenth of them. */
@@ -77,12 +77,7 @@ export async function leakCase(o: LeakOptions): Promise<BenchCaseFigure[]> {
   }
   const [a, b] = readings.length === 2 ? readings : [readings[0], readings[0]];
   return [
-    {
-      case: 'leak',
-      variant: 'gacd',
-      backend: tf.getBackend(),
-      workers: o.pool?.size ?? 1,
-      peakRssKiB: peakRssKiB(),
+    caseFigure('leak', 'gacd', o.pool?.size ?? 1, {
       student: 'tiny-cnn',
       teacher: 'small-cnn',
       batch: o.batch,
@@ -92,6 +87,6 @@ export async function leakCase(o: LeakOptions): Promise<BenchCaseFigure[]> {
       readings,
       rssRatio: b.rssKiB / a.rssKiB,
       tensorGrowth: b.numTensors - a.numTensors,
-    },
+    }),
   ];
 }

@@ -3,13 +3,12 @@
  * adversarial training step (pgd-at: PGD on the model in evaluation mode, then CE at x' in training
  * mode, SGD momentum 0.9, weight decay 5e-4) through the engine's real trainStep.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { ImageShape } from '../models/model';
 import { buildModel } from '../models/registry';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';
-import { benchAttack, openTraining, peakRssKiB, randomImages, seconds } from './harness';
+import { benchAttack, openTraining, randomImages, seconds, caseFigure } from './harness';
 
 export interface TrainingStepTiming {
   secondsPerStep: number;
@@ -56,17 +55,12 @@ export async function resnetCase(o: ResnetOptions): Promise<BenchCaseFigure[]> {
   const shape: ImageShape = [32, 32, 3];
   const t = await timeTrainingStep('preact-resnet18', shape, o.batch, o.steps, o.pool);
   return [
-    {
-      case: 'resnet',
-      variant: 'pgd-at',
-      backend: tf.getBackend(),
-      workers: o.pool?.size ?? 1,
-      peakRssKiB: peakRssKiB(),
+    caseFigure('resnet', 'pgd-at', o.pool?.size ?? 1, {
       arch: 'preact-resnet18',
       shape: shape.join('x'),
       batch: o.batch,
       steps: o.steps,
       ...t,
-    },
+    }),
   ];
 }

@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { cli: 'src/engine/cli.ts', worker: 'src/engine/parallel/worker.ts', server: 'src/server/server.ts' },
+  entryPoints: { cli: 'src/engine/cli/main.ts', worker: 'src/engine/parallel/worker.ts', server: 'src/server/server.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

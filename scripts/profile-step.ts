@@ -22,8 +22,8 @@ import { selectBackend } from '../src/engine/backend/select';
 import { pgdAt } from '../src/engine/methods/pgdAt';
 import { ImageShape } from '../src/engine/models/model';
 import { buildModel } from '../src/engine/models/registry';
-import { Sgd } from '../src/engine/run/sgd';
-import { trainStep } from '../src/engine/run/trainStep';
+import { Sgd } from '../src/engine/step/sgd';
+import { trainStep } from '../src/engine/step/trainStep';
 import { Rng } from '../src/engine/util/rng';
 
 interface Row {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readSettings } from './config';
+import { readSettings } from './engine/settings';
 import { BACKEND_PACKAGES, installBackend, type BackendPackage } from './engine/backendInstall';
 import type { EngineManager } from './engine/engineManager';
 import { ComparisonPanel } from './panels/comparisonPanel';

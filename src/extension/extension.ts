@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { panelState, VIEW_TYPES } from '../protocol/webview';
 import { registerCommands } from './commands';
-import { readSettings } from './config';
+import { readSettings } from './engine/settings';
 import { EngineManager } from './engine/engineManager';
 import { startLanguageClient } from './languageClient';
 import { ComparisonPanel } from './panels/comparisonPanel';

@@ -6,8 +6,8 @@ import { methodImplementations } from '../../src/engine/methods/registry';
 import { methods as methodCatalog } from '../../src/engine/methods/catalog';
 import { reweight } from '../../src/engine/methods/reweight';
 import { buildModel } from '../../src/engine/models/registry';
-import { Sgd } from '../../src/engine/run/sgd';
-import { trainStep } from '../../src/engine/run/trainStep';
+import { Sgd } from '../../src/engine/step/sgd';
+import { trainStep } from '../../src/engine/step/trainStep';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
 

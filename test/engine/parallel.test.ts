@@ -16,8 +16,8 @@ import { methods as methodCatalog } from '../../src/engine/methods/catalog';
 import { methodImplementations } from '../../src/engine/methods/registry';
 import { localInference } from '../../src/engine/methods/method';
 import { packParams } from '../../src/engine/parallel/weights';
-import { Sgd } from '../../src/engine/run/sgd';
-import { trainStep, trainableOf } from '../../src/engine/run/trainStep';
+import { Sgd } from '../../src/engine/step/sgd';
+import { trainStep, trainableOf } from '../../src/engine/step/trainStep';
 import { TEACHER_CHECKPOINT } from './paths';
 
 before(useWasm);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { evaluateExpression, numberOrExpression } from '../../src/engine/experiment/expression';
+import { evaluateExpression, numberOrExpression } from '../../src/engine/catalog/expression';
 
 const value = (s: string) => {
   const r = evaluateExpression(s);

@@ -4,8 +4,8 @@
  * evaluation), not from these settings. The implementations live next to this file.
  */
 import { z } from 'zod';
-import type { AttackInfo } from '../catalog';
-import { numberOrExpression } from '../experiment/expression';
+import type { AttackInfo } from '../catalog/types';
+import { numberOrExpression } from '../catalog/expression';
 
 const stepSize = numberOrExpression(z.number().positive())
   .nullable()

@@ -7,7 +7,8 @@
 import { Split } from '../data/types';
 import { ImageShape } from '../models/model';
 import { buildModel } from '../models/registry';
-import { evaluateModel, CorrectnessFn, correctnessRange } from '../run/evaluate';
+import { evaluateModel } from '../run/evaluate';
+import { CorrectnessFn, correctnessRange } from '../step/correctness';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';

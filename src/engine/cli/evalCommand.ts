@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { selectBackend } from '../backend/select';
 import { findDataset } from '../data/catalog';
 import { loadDataset } from '../data/load';
-import { evaluateExpression } from '../experiment/expression';
+import { evaluateExpression } from '../catalog/expression';
 import { buildModel } from '../models/registry';
 import { loadWeights, readCheckpoint } from '../run/checkpoint';
 import { evaluateModel } from '../run/evaluate';

@@ -2,7 +2,7 @@
  * The tfjs-free descriptions of the datasets the engine can load. The experiment schema and the
  * language server read these; `load.ts` looks the readers up by the same names.
  */
-import type { DatasetInfo } from '../catalog';
+import type { DatasetInfo } from '../catalog/types';
 
 const FASHION_CLASSES = [
   'T-shirt/top',

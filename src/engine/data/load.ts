@@ -2,7 +2,7 @@
  * Loading a dataset by name: find it (locate.ts), read it with its layout's reader, check it
  * against the catalog, and take class-balanced subsets when sizes are asked for.
  */
-import type { DatasetInfo } from '../catalog';
+import type { DatasetInfo } from '../catalog/types';
 import { Rng } from '../util/rng';
 import { findDataset, datasetNames } from './catalog';
 import { readCifar10, readCifar100 } from './cifar';

@@ -3,7 +3,7 @@
  * [0, 1]; labels are class indices 0..numClasses-1. Plain typed arrays, no tfjs: the trainer turns
  * batches into tensors.
  */
-import type { DatasetInfo } from '../catalog';
+import type { DatasetInfo } from '../catalog/types';
 
 export interface Split {
   /** count * h * w * c values, NHWC, in [0, 1]. */

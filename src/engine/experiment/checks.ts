@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import { findMethod, methods, reconstructedNote, unconfirmed } from '../methods/catalog';
 import { models } from '../models/catalog';
-import { evaluateExpression } from './expression';
+import { evaluateExpression } from '../catalog/expression';
 import { isIterative, parseEvaluationAttack } from './evaluationAttacks';
 import type { ParsedExperiment, Path } from './parse';
 import { locate, rangeNear } from './parse';

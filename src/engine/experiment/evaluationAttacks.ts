@@ -3,7 +3,7 @@
  * `cw-<steps>` (e.g. `pgd-20`, `cw-30`). The attack itself and its other settings come from the
  * attacks catalog; the name only picks the attack and its number of steps.
  */
-import { closestMatches } from './closest';
+import { closestMatches } from '../catalog/closest';
 
 export type EvaluationAttack =
   | { attack: 'clean' }

@@ -24,8 +24,8 @@ export {
 export type { ParsedExperiment, Path, Part } from './parse';
 export { formatProblem, hasErrors, sortProblems } from './problems';
 export type { Problem, Range, Severity, ProblemCode } from './problems';
-export { evaluateExpression, numberOrExpression } from './expression';
+export { evaluateExpression, numberOrExpression } from '../catalog/expression';
 export { parseEvaluationAttack, isIterative, COMMON_EVALUATION_ATTACKS, EVALUATION_ATTACK_FORMS } from './evaluationAttacks';
 export type { EvaluationAttack } from './evaluationAttacks';
 export { findWorkspaceRoot, resolveFromFile, isInside } from './workspace';
-export { closestMatches, editDistance } from './closest';
+export { closestMatches, editDistance } from '../catalog/closest';

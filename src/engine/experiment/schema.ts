@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { datasetNames, findDataset } from '../data/catalog';
 import { modelNames } from '../models/catalog';
 import { methods } from '../methods/catalog';
-import { numberOrExpression } from './expression';
+import { numberOrExpression } from '../catalog/expression';
 import { parseEvaluationAttack, EVALUATION_ATTACK_FORMS, suggestEvaluationAttacks } from './evaluationAttacks';
 
 /** Metadata that problem messages and the language server read from a schema node. */

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { methods } from '../methods/catalog';
-import { byCloseness, closestMatches } from './closest';
+import { byCloseness, closestMatches } from '../catalog/closest';
 import type { ParsedExperiment, Path } from './parse';
 import { isPlainScalar, rangeNear, sourceOf } from './parse';
 import type { Problem, Range } from './problems';

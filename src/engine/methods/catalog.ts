@@ -8,8 +8,8 @@
  * named setting, listed in `unconfirmed` with the reason and the default chosen.
  */
 import { z } from 'zod';
-import type { MethodInfo } from '../catalog';
-import { numberOrExpression } from '../experiment/expression';
+import type { MethodInfo } from '../catalog/types';
+import { numberOrExpression } from '../catalog/expression';
 
 /** The sentence hover shows on each GACD setting that the paper does not confirm. */
 const reconstructed = (description: string) =>

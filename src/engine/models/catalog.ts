@@ -1,5 +1,5 @@
 /** Descriptions of the architectures (tfjs-free): what the schema accepts and hover shows. */
-import { ModelInfo } from '../catalog';
+import { ModelInfo } from '../catalog/types';
 
 export const models: ModelInfo[] = [
   {

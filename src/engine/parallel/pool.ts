@@ -10,15 +10,15 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Split } from '../data/types';
 import type { Model } from '../models/model';
-import { CorrectnessFn, correctnessRange } from '../run/evaluate';
-import type { FromWorker, ToWorker } from './protocol';
+import { CorrectnessFn, correctnessRange } from '../step/correctness';
+import type { FromWorker, ToWorker } from './messages';
 import { packWeights } from './weights';
 import type { Perturber } from '../attacks/attack';
 import type { Inference, MethodContext } from '../methods/method';
-import type { GradientPeers } from '../run/trainStep';
+import type { GradientPeers } from '../step/trainStep';
 import { SyncCaller } from './syncChannel';
 import { TrainingSession } from './trainingSession';
-import type { TrainingReply, TrainingRequest } from './trainingProtocol';
+import type { TrainingReply, TrainingRequest } from './messages';
 
 /** `auto` means one thread per core. */
 export function workerCount(setting: number | 'auto'): number {

@@ -9,7 +9,7 @@ import { localPgd } from '../attacks/pgd';
 import { methodImplementations } from '../methods/registry';
 import { Batch, Method, localInference } from '../methods/method';
 import type { Model } from '../models/model';
-import { lossAndGradients, trainableOf } from '../run/trainStep';
+import { lossAndGradients, trainableOf } from '../step/trainStep';
 import { Rng } from '../util/rng';
 import { tidyPlain } from '../util/tidy';
 import { ServerEnd, serveSync } from './syncChannel';
@@ -27,7 +27,7 @@ import {
   flattenAll,
   unflatten,
   unflattenAll,
-} from './trainingProtocol';
+} from './messages';
 import { unpackParams, unpackWeights } from './weights';
 
 /** Serves `end` until the session closes, with this thread's `student` and `teacher` copies. */

@@ -10,9 +10,9 @@ import { AttackOptions, Perturber, randomStartNoise } from '../attacks/attack';
 import { localPgd } from '../attacks/pgd';
 import { Batch, Inference, Method, Prepared, localInference } from '../methods/method';
 import type { Model, ModelOutput } from '../models/model';
-import { GradientPeers, PeerShare, rowsOf, shareBounds } from '../run/trainStep';
+import { GradientPeers, PeerShare, rowsOf, shareBounds } from '../step/trainStep';
 import { SyncCaller } from './syncChannel';
-import { Flat, InferReply, ShardResult, TrainingReply, TrainingRequest, flatten, flattenAll, unflatten } from './trainingProtocol';
+import { Flat, InferReply, ShardResult, TrainingReply, TrainingRequest, flatten, flattenAll, unflatten } from './messages';
 import { packParams, packWeights } from './weights';
 import { tidyPlain } from '../util/tidy';
 

@@ -6,8 +6,8 @@ import { parentPort } from 'node:worker_threads';
 import { selectBackend } from '../backend/select';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
-import { correctnessRange } from '../run/evaluate';
-import type { FromWorker, ModelRef, ToWorker } from './protocol';
+import { correctnessRange } from '../step/correctness';
+import type { FromWorker, ModelRef, ToWorker } from './messages';
 import { serveTraining } from './trainingServer';
 import { unpackWeights } from './weights';
 

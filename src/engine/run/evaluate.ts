@@ -6,12 +6,10 @@
  * Every evaluation batch draws its random start from its own seed (the attack's seed and the
  * batch's position), so the figures are the same however the batches are shared among threads.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { AttackResult } from '../../protocol/events';
-import { parseEvalAttack } from '../attacks/registry';
-import { Split, imageSize } from '../data/types';
+import { Split } from '../data/types';
+import { CorrectnessFn, CorrectnessJob, correctnessRange } from '../step/correctness';
 import { Model } from '../models/model';
-import { evalLogits } from '../methods/method';
 import { Rng } from '../util/rng';
 
 export interface EvaluationConfig {
@@ -29,49 +27,6 @@ export interface Evaluation {
   accuracyVsEpsilon: Array<{ epsilon: number; accuracy: number }>;
   worstClass: { classIndex: number; accuracy: number };
   examples: number;
-}
-
-/** One attack at one epsilon over a whole split: 1 where the model stays correct. */
-export interface CorrectnessJob {
-  label: string;
-  epsilon: number;
-  batchSize: number;
-  seed: number;
-}
-
-/** Computes correctness over a split; a thread pool shares the batches out, a plain call does them here. */
-export type CorrectnessFn = (split: Split, job: CorrectnessJob) => Promise<Uint8Array>;
-
-/**
- * Correctness of the samples [from, to) of `split` (from a multiple of the batch size). `offset` is
- * the position of `split`'s first sample in the whole test split, for the per-batch seeds.
- */
-export function correctnessRange(model: Model, split: Split, job: CorrectnessJob, from = 0, to = split.count, offset = 0): Uint8Array {
-  const spec = parseEvalAttack(job.label);
-  const size = imageSize(split.shape);
-  const out = new Uint8Array(to - from);
-  const logitsFn = evalLogits(model);
-  for (let start = from; start < to; start += job.batchSize) {
-    const n = Math.min(job.batchSize, to - start);
-    const rng = new Rng((job.seed ^ Math.imul(offset + start + 1, 0x9e3779b1)) >>> 0);
-    const preds = tf.tidy(() => {
-      const x = tf.tensor4d(split.images.subarray(start * size, (start + n) * size), [n, ...split.shape]);
-      const y = tf.tensor1d(split.labels.subarray(start, start + n), 'int32');
-      const xAdv =
-        spec.attack && job.epsilon > 0
-          ? spec.attack.perturb(logitsFn, x, y, {
-              epsilon: job.epsilon,
-              stepSize: job.epsilon / 4,
-              steps: spec.steps,
-              randomStart: spec.label !== 'fgsm',
-              loss: spec.loss,
-            }, rng)
-          : x;
-      return tf.argMax(logitsFn(xAdv), 1).dataSync();
-    });
-    for (let i = 0; i < n; i++) out[start - from + i] = preds[i] === split.labels[start + i] ? 1 : 0;
-  }
-  return out;
 }
 
 const mean = (c: Uint8Array) => c.reduce((a, b) => a + b, 0) / Math.max(c.length, 1);

@@ -22,7 +22,7 @@ import { WorkerPool, workerCount } from '../parallel/pool';
 import { EventLog, Listener } from './eventLog';
 import { RunDir } from './runDir';
 import { TrainOutcome, TrainingSpec, pointerFile, safeName, trainModel } from './trainModel';
-import { ENGINE_VERSION } from '../version';
+import { ENGINE_VERSION } from '../util/version';
 
 export interface RunOptions {
   spec: ExperimentSpec;

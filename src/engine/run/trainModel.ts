@@ -18,8 +18,8 @@ import { LoadedCheckpoint, loadWeights, methodStateOf, optimizerState, writeChec
 import { EventLog } from './eventLog';
 import { accuracy, head, robustAccuracy, similarity } from './monitor';
 import { learningRate } from './schedule';
-import { Sgd } from './sgd';
-import { trainStep, trainableOf } from './trainStep';
+import { Sgd } from '../step/sgd';
+import { trainStep, trainableOf } from '../step/trainStep';
 import type { WorkerPool } from '../parallel/pool';
 
 export interface TrainingSpec {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadExperiment } from '../../engine/experiment';
-import { readSettings } from '../config';
+import { readSettings } from './settings';
 import type { RunStore } from '../runs/runStore';
 import type { QueuedRun } from '../runs/treeModel';
 import { EngineProcess, type EngineCommand, type EngineExit } from './engineProcess';

@@ -1,8 +1,16 @@
 /** The run explorer view: the tree model (treeModel.ts) as `vscode.TreeItem`s, refreshed on change. */
 import * as vscode from 'vscode';
-import type { EngineManager } from '../engine/engineManager';
 import type { RunStore } from './runStore';
-import { buildTree, type ExperimentNode, type RunNode } from './treeModel';
+import { buildTree, type ExperimentNode, type QueuedRun, type RunNode } from './treeModel';
+
+/**
+ * What the explorer needs of the engine manager: its queue and a change signal. Declared here so
+ * that runs/ does not import engine/ (engine/ imports runs/).
+ */
+export interface QueueSource {
+  queued(): QueuedRun[];
+  onDidChange: vscode.Event<unknown>;
+}
 
 export type ExplorerNode = ExperimentNode | RunNode;
 
@@ -14,7 +22,7 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
 
   constructor(
     private readonly store: RunStore,
-    private readonly engines: EngineManager,
+    private readonly engines: QueueSource,
   ) {
     this.subscriptions = [store.onDidChange(() => this.refresh()), engines.onDidChange(() => this.refresh()), this.changed];
   }

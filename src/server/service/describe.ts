@@ -4,7 +4,7 @@
  * tfjs-free catalogs, so that the editor never says something the engine does not do.
  */
 import { findAttack } from '../../engine/attacks/catalog';
-import type { Described } from '../../engine/catalog';
+import type { Described } from '../../engine/catalog/types';
 import { datasets } from '../../engine/data/catalog';
 import { parseEvaluationAttack } from '../../engine/experiment/evaluationAttacks';
 import type { Path } from '../../engine/experiment/parse';

@@ -5,7 +5,7 @@
  * value such as `8/255`, what it evaluates to.
  */
 import { isScalar } from 'yaml';
-import { evaluateExpression } from '../../engine/experiment/expression';
+import { evaluateExpression } from '../../engine/catalog/expression';
 import { locate, pathAtOffset } from '../../engine/experiment/parse';
 import { describeAt } from '../../engine/experiment/schemaInfo';
 import type { Analysis } from './analysis';

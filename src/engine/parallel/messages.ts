@@ -1,12 +1,43 @@
 /**
- * What the main thread and a worker exchange during training: the setup of a session (which
- * student, teacher and method the worker mirrors) and its three requests: a share of a batch's
- * PGD, of the teacher's forward pass, and of a step's loss and gradients. Tensors travel as flat
- * arrays with their shapes.
+ * Every message between the engine's main thread and its worker threads, in one place: the pool's
+ * messages (start, a model's weights, an evaluation share, a training session's setup) and, inside a
+ * training session, the synchronous requests on a share of a batch's rows. Tensors travel as flat
+ * arrays with their shapes. A "share" is always a contiguous slice of a batch's rows.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttackOptions } from '../attacks/attack';
-import type { ModelRef } from './protocol';
+import type { ImageShape } from '../models/model';
+import type { ServerEnd } from './syncChannel';
+
+export interface ModelRef {
+  arch: string;
+  inputShape: ImageShape;
+  numClasses: number;
+}
+
+export type ToWorker =
+  | { type: 'init'; backend: string }
+  | { type: 'set-model'; model: ModelRef; weights: Float32Array }
+  | { type: 'training-session'; setup: TrainingSetup; end: ServerEnd }
+  | {
+      type: 'correctness';
+      id: number;
+      images: Float32Array;
+      labels: Int32Array;
+      shape: ImageShape;
+      label: string;
+      epsilon: number;
+      batchSize: number;
+      seed: number;
+      /** Position of the first image in the whole split (for the per-batch seeds). */
+      offset: number;
+    };
+
+export type FromWorker =
+  | { type: 'ready'; backend: string }
+  | { type: 'session-closed' }
+  | { type: 'correctness'; id: number; correct: Uint8Array }
+  | { type: 'error'; id?: number; message: string };
 
 export interface Flat {
   values: Float32Array | Int32Array;

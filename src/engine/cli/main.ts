@@ -11,15 +11,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EngineEvent } from '../protocol/events';
-import { checkCommand } from './experiment/checkCommand';
-import { loadExperiment } from './experiment/load';
-import { formatProblem } from './experiment/problems';
-import type { ExperimentSpec } from './experiment/schema';
-import { ProgressBar } from './cli/progressBar';
-import { resultsTable } from './cli/table';
-import { createRunDir, runDirPaths } from './run/runDir';
-import { ENGINE_VERSION } from './version';
+import { EngineEvent } from '../../protocol/events';
+import { checkCommand } from '../experiment/checkCommand';
+import { loadExperiment } from '../experiment/load';
+import { formatProblem } from '../experiment/problems';
+import type { ExperimentSpec } from '../experiment/schema';
+import { ProgressBar } from './progressBar';
+import { resultsTable } from './table';
+import { createRunDir, runDirPaths } from '../run/runDir';
+import { ENGINE_VERSION } from '../util/version';
 
 const USAGE = `gacd ${ENGINE_VERSION}: adversarial robustness distillation (GACD and peers)
 
@@ -80,11 +80,11 @@ async function main(argv: string[]): Promise<number> {
       return resumeCommand(positionals[0], values);
     case 'eval': {
       if (positionals.length !== 1) throw new UsageError('gacd eval needs a checkpoint folder');
-      const { evalCommand } = await import('./cli/evalCommand');
+      const { evalCommand } = await import('./evalCommand');
       return evalCommand(positionals[0], values);
     }
     case 'bench': {
-      const { benchCommand } = await import('./cli/benchCommand');
+      const { benchCommand } = await import('./benchCommand');
       return benchCommand(values);
     }
     default:
@@ -137,7 +137,7 @@ function absolutePaths(spec: ExperimentSpec, base: string): ExperimentSpec {
 
 async function execute(spec: ExperimentSpec, root: string, resumed: boolean, flags: Flags): Promise<number> {
   // TensorFlow.js loads only now: `check` and `--help` stay instant.
-  const { runExperiment } = await import('./run/run');
+  const { runExperiment } = await import('../run/run');
   const bar = new ProgressBar(process.stderr);
   let stopRequests = 0;
   const onSignal = (signal: NodeJS.Signals) => {

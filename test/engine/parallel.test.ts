@@ -1,23 +1,23 @@
 /**
  * Work shared among worker threads: evaluation gives exactly the single-thread figures, and a
- * training step (PGD, loss and gradients split by rows) the single-thread weights up to rounding.
+ * training step (every stage split by rows, each thread with its own memory banks) the
+ * single-thread weights up to rounding.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { localPgd } from '../../src/engine/attacks/pgd';
 import { WorkerPool } from '../../src/engine/parallel/pool';
 import { Rng } from '../../src/engine/util/rng';
 import { buildModel } from '../../src/engine/models/registry';
 import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { evaluateModel } from '../../src/engine/run/evaluate';
+import { resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
 import { fashionMini, firstN, useWasm } from './helpers';
 import { methods as methodCatalog } from '../../src/engine/methods/catalog';
-import { methodImplementations } from '../../src/engine/methods/registry';
-import { localInference } from '../../src/engine/methods/method';
+import { methodFactory } from '../../src/engine/methods/registry';
 import { packParams } from '../../src/engine/parallel/weights';
 import { Sgd } from '../../src/engine/step/sgd';
-import { trainStep, trainableOf } from '../../src/engine/step/trainStep';
+import { startNoiseFor, trainStep, trainableOf } from '../../src/engine/step/trainStep';
 import { TEACHER_CHECKPOINT } from './paths';
 
 before(useWasm);
@@ -27,7 +27,9 @@ test('two threads evaluate to the same per-attack accuracies as one', async () =
   const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
   loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
   const split = firstN(data.test, 230); // not a multiple of the batch size: uneven shares
-  const cfg = { epsilon: 0.1, attacks: ['clean', 'fgsm', 'pgd-5', 'cw-5'], epsilons: [0, 0.05], batchSize: 50, seed: 9 };
+  // A long-form entry too: its settings travel to the worker in the evaluation message.
+  const attacks = ['clean', 'fgsm', 'pgd-5', 'cw-5', { attack: 'pgd', steps: 3, restarts: 2, loss: 'cw' }].map((a) => resolveEvaluationEntry(a));
+  const cfg = { epsilon: 0.1, attacks, epsilons: [0, 0.05], batchSize: 50, seed: 9 };
   const single = await evaluateModel(teacher, split, cfg);
   const pool = await WorkerPool.start(2, 'wasm');
   try {
@@ -60,72 +62,15 @@ function setup(name: string, settings: Record<string, unknown>, train: { count: 
   return { student, teacher, ctx };
 }
 
-test('PGD shared with a worker thread gives the same adversarial batch as on one thread', async () => {
-  const data = await fashionMini();
-  const split = firstN(data.test, 37); // odd: the shares differ in size
-  const { student: model, teacher, ctx } = setup('pgd-at', {}, split);
-  const x = tf.tensor4d(split.images, [37, 28, 28, 1]);
-  const y = tf.tensor1d(split.labels, 'int32');
-  const options = { epsilon: 0.1, stepSize: 0.025, steps: 4, randomStart: true, loss: 'ce' as const };
-  const one = localPgd(model, x, y, options, new Rng(11));
-  const pool = await WorkerPool.start(2, 'wasm');
-  const session = pool.trainingSession('pgd-at', ctx);
-  try {
-    const before = tf.memory().numTensors;
-    const two = session.perturb(model, x, y, options, new Rng(11));
-    assert.equal(tf.memory().numTensors, before + 1, 'only the result is left');
-    const diff = tf.max(tf.abs(tf.sub(one, two))).dataSync()[0];
-    assert.ok(diff <= 1e-6, `the shared attack differs by ${diff}`);
-    // The KL loss, with target probabilities split along with the batch.
-    const target = tf.softmax(model.apply(x, { training: false }).logits);
-    const kl = { ...options, loss: 'kl' as const, targetProbs: target };
-    const a = localPgd(model, x, y, kl, new Rng(12));
-    const b = session.perturb(model, x, y, kl, new Rng(12));
-    assert.ok(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] <= 1e-6);
-    tf.dispose([target, a, b, two]);
-  } finally {
-    await session.close();
-    await pool.close();
-    tf.dispose([x, y, one]);
-    model.params.dispose();
-    teacher.params.dispose();
-  }
-});
-
-test("the teacher's forward pass shared with a worker gives the one-thread outputs", async () => {
-  const data = await fashionMini();
-  const split = firstN(data.test, 37);
-  const { student, teacher, ctx } = setup('gacd', {}, split);
-  const x = tf.tensor4d(split.images, [37, 28, 28, 1]);
-  const taps = ['block2', 'penultimate'];
-  const one = localInference(teacher, x, taps);
-  const pool = await WorkerPool.start(2, 'wasm');
-  const session = pool.trainingSession('gacd', ctx);
-  try {
-    const two = session.infer(teacher, x, taps);
-    assert.deepEqual(Object.keys(two.features), taps);
-    for (const [a, b] of [[one.logits, two.logits], ...taps.map((t) => [one.features[t], two.features[t]])]) {
-      assert.deepEqual(b.shape, a.shape);
-      assert.ok(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] <= 1e-5);
-    }
-    tf.dispose([two as unknown as tf.TensorContainer]);
-  } finally {
-    await session.close();
-    await pool.close();
-    tf.dispose([x, one as unknown as tf.TensorContainer]);
-    student.params.dispose();
-    teacher.params.dispose();
-  }
-});
-
 /** Runs `steps` training steps; returns the weights, the per-step results and the method's state. */
 async function train(name: string, settings: Record<string, unknown>, threads: number, steps: number) {
   const data = await fashionMini();
   const split = firstN(data.train, 256);
   const { student, teacher, ctx } = setup(name, settings, split);
   const pool = threads > 1 ? await WorkerPool.start(threads, 'wasm') : null;
-  const session = pool?.trainingSession(name, ctx) ?? null;
-  const method = methodImplementations[name]({ ...ctx, perturb: session?.perturb, infer: session?.infer });
+  const method = methodFactory(name)(ctx);
+  const session = pool?.trainingSession(name, ctx, method) ?? null;
+  const options = { startNoise: startNoiseFor(name, ctx.attack), workers: session?.workers };
   const sgd = new Sgd(trainableOf(student, method), { momentum: 0.9, weightDecay: 5e-4 });
   const rng = new Rng(5);
   const results = [];
@@ -141,7 +86,7 @@ async function train(name: string, settings: Record<string, unknown>, threads: n
         indices: rows,
         size: rows.length,
       };
-      results.push(trainStep(student, method, sgd, b, 0.05, rng, session?.shards));
+      results.push(trainStep(student, method, sgd, b, 0.05, rng, options));
       // The first step makes the momentum buffers; later ones leave nothing behind.
       if (i === 1) tensors = tf.memory().numTensors;
       if (i > 1) assert.equal(tf.memory().numTensors, tensors, `step ${i + 1} left tensors behind`);

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attackNames, attacks, cwSettings, pgdSettings } from '../../src/engine/attacks/catalog';
-import { ardSettings, gacdSettings, methodNames, methods, unconfirmed } from '../../src/engine/methods/catalog';
+import { methodNames, methods, unconfirmed } from '../../src/engine/methods/catalog';
+import { ardSettings } from '../../src/engine/methods/ard.info';
+import { gacdSettings } from '../../src/engine/methods/gacd.info';
 
 test('the methods catalog lists natural, pgd-at, ard and gacd with their papers and defaults', () => {
   assert.deepEqual(methodNames, ['natural', 'pgd-at', 'ard', 'gacd']);

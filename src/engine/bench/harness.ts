@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { experimentFields } from '../experiment/schema';
 import { findMethod } from '../methods/catalog';
 import { Method, MethodContext } from '../methods/method';
-import { methodImplementations } from '../methods/registry';
+import { methodFactory } from '../methods/registry';
 import { Model } from '../models/model';
 import { Sgd } from '../step/sgd';
-import { trainableOf, trainStep } from '../step/trainStep';
+import { startNoiseFor, trainableOf, trainStep } from '../step/trainStep';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import type { BenchCaseFigure } from './figure';
@@ -68,10 +68,8 @@ export interface Training {
 }
 
 export function openTraining(o: TrainingOptions): Training {
-  const factory = methodImplementations[o.method];
-  if (!factory) throw new Error(`unknown method '${o.method}'`);
   const settings = methodSettings(o.method, o.settings);
-  const ctx: Omit<MethodContext, 'perturb'> = {
+  const ctx: MethodContext = {
     student: o.student,
     teacher: o.teacher ?? null,
     settings,
@@ -81,14 +79,15 @@ export function openTraining(o: TrainingOptions): Training {
     numClasses: o.numClasses,
     seed: o.seed,
   };
-  // Several threads: each step's PGD, loss and gradients are shared among them, as in a run.
-  const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, ctx) : null;
-  const method = factory({ ...ctx, perturb: session?.perturb, infer: session?.infer });
+  const method = methodFactory(o.method)(ctx);
+  // Several threads: every stage of each step is shared among them, as in a run.
+  const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, ctx, method) : null;
+  const options = { startNoise: startNoiseFor(o.method, o.attack), workers: session?.workers };
   const sgd = new Sgd(trainableOf(o.student, method), { momentum: 0.9, weightDecay: 5e-4 });
   return {
     method,
     settings,
-    step: (batch, lr, rng) => trainStep(o.student, method, sgd, batch, lr, rng, session?.shards).loss,
+    step: (batch, lr, rng) => trainStep(o.student, method, sgd, batch, lr, rng, options).loss,
     close: async () => {
       await session?.close();
       sgd.dispose();

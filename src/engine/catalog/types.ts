@@ -20,15 +20,28 @@ export interface Described {
 }
 
 export interface MethodInfo extends Described {
+  /** The official code the implementation follows, or why there is none. */
+  code: string;
   /** Whether the method distills from a teacher (and so needs `teacher:` in the experiment). */
   needsTeacher: boolean;
-  /** Whether the method trains on adversarial examples (and so uses `training.attack`). */
+  /**
+   * Whether the method trains on adversarial examples (and so uses `training.attack`): the
+   * trainer then draws the attack's random start once per batch and hands each share its rows.
+   */
   adversarial: boolean;
   /** The method's own settings, each with `.describe()` and a `.default()`. */
   settings: z.ZodObject<z.ZodRawShape>;
+  /** The settings that name a feature tap of the student or the teacher (checked against the models). */
+  taps?: { student?: string; teacher?: string };
+  /** When the method weights its samples: the setting that names the scheme (the weight charts' label). */
+  sampleWeights?: { schemeSetting: string };
+  /** Settings whose values the method's paper does not confirm, with the reason and the default chosen. */
+  unconfirmed?: Array<{ setting: string; reason: string; chosen: string }>;
 }
 
 export interface AttackInfo extends Described {
+  /** The official code the implementation follows, or why there is none. */
+  code: string;
   /** Settings an evaluation entry may give (steps, step size, restarts...). */
   settings: z.ZodObject<z.ZodRawShape>;
 }

@@ -9,14 +9,18 @@
  */
 import * as fs from 'node:fs';
 import { findMethod, methods, reconstructedNote, unconfirmed } from '../methods/catalog';
+import { experimentFields } from './schema';
 import { models } from '../models/catalog';
 import { evaluateExpression } from '../catalog/expression';
-import { isIterative, parseEvaluationAttack } from './evaluationAttacks';
+import { EvaluationEntry, isIterative, parseEvaluationEntry } from '../attacks/catalog';
 import type { ParsedExperiment, Path } from './parse';
 import { locate, rangeNear } from './parse';
 import type { Problem } from './problems';
 import { pathText } from './validate';
 import { isInside, resolveFromFile } from './workspace';
+
+/** The training section's defaults, from the schema itself (never repeated here as literals). */
+const TRAINING_DEFAULTS = experimentFields.shape.training.parse({});
 
 export interface CheckContext {
   parsed: ParsedExperiment;
@@ -232,8 +236,10 @@ function pathChecks(ctx: CheckContext): Problem[] {
 function evaluationChecks(ctx: CheckContext): Problem[] {
   const attacks = get(ctx.plain, ['evaluation', 'attacks']);
   if (!Array.isArray(attacks) || attacks.length === 0) return [];
-  if (!attacks.every((a) => typeof a === 'string' && parseEvaluationAttack(a))) return [];
-  if (attacks.some((a) => isIterative(a as string))) return [];
+  // A list with a bad entry gets the schema's problem instead.
+  const entries = attacks.map((a) => parseEvaluationEntry(a)).map((r) => (r.ok ? r.entry : undefined));
+  if (!entries.every((e): e is EvaluationEntry => e !== undefined)) return [];
+  if (entries.some(isIterative)) return [];
   return [
     at(ctx, ['evaluation', 'attacks'], 'auto', {
       severity: 'warning',
@@ -248,9 +254,9 @@ function evaluationChecks(ctx: CheckContext): Problem[] {
 function scheduleChecks(ctx: CheckContext, section: Path): Problem[] {
   const training = get(ctx.plain, section);
   if (!isObject(training) || training.schedule !== 'piecewise') return [];
-  const epochs = numberAt(ctx.plain, [...section, 'epochs']) ?? 5;
+  const epochs = numberAt(ctx.plain, [...section, 'epochs']) ?? TRAINING_DEFAULTS.epochs;
   const written = Array.isArray(training.milestones);
-  const milestones = written ? (training.milestones as unknown[]) : [100, 150];
+  const milestones = written ? (training.milestones as unknown[]) : TRAINING_DEFAULTS.milestones;
   const problems: Problem[] = [];
   milestones.forEach((m, i) => {
     const value = typeof m === 'number' ? m : numberAt(milestones, [i]);
@@ -313,10 +319,11 @@ function gacdNotes(ctx: CheckContext): Problem[] {
         }),
       );
     }
-    const critic = block.critic ?? 'nce';
-    const negatives = numberAt(block, ['negatives']) ?? 16384;
+    const defaults = findMethod(ref.name)!.settings.parse({}) as Record<string, unknown>;
+    const critic = block.critic ?? defaults.critic;
+    const negatives = numberAt(block, ['negatives']) ?? (defaults.negatives as number | undefined);
     const trainSize = numberAt(ctx.plain, ['data', 'train_size']);
-    if (critic === 'nce' && trainSize !== undefined && negatives > trainSize) {
+    if (critic === 'nce' && negatives !== undefined && trainSize !== undefined && negatives > trainSize) {
       const written = 'negatives' in block;
       problems.push(
         at(ctx, written ? [...ref.block, 'negatives'] : [...ref.block, ref.key], 'value', {

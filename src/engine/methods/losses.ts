@@ -1,38 +1,45 @@
 /**
- * Loss terms shared by several methods, each a batch mean unless its name says otherwise. A mean
- * divides by `total`, the size of the whole batch, which is more than the rows given when a thread
- * computes a shard of the batch.
+ * Loss terms shared by several methods, each per row. A method turns a per-row term into its part
+ * of a batch mean with `batchMean`, the one place that divides by the batch size: the whole
+ * batch's, so that the shares computed on several threads add up to the batch's loss.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from './method';
 
-/** Mean cross-entropy over the batch. */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, total = logits.shape[0]): tf.Scalar {
+/** Sum over these rows divided by the whole batch's size. */
+export function batchMean(perRow: tf.Tensor1D, rows: Pick<Batch, 'total'>): tf.Scalar {
+  return tf.div(tf.sum(perRow), rows.total) as tf.Scalar;
+}
+
+/** Cross-entropy of each row against its integer label. */
+export function crossEntropyRows(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), tf.logSoftmax(logits)), 1)) as tf.Tensor1D);
+}
+
+/** KL(softmax(teacher/T) || softmax(student/T)) of each row, summed over the classes. */
+export function klRows(teacherLogits: tf.Tensor2D, studentLogits: tf.Tensor2D, temperature: number): tf.Tensor1D {
   return tf.tidy(() => {
-    const logp = tf.logSoftmax(logits);
-    return tf.div(tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), logp))), total) as tf.Scalar;
+    const logpt = tf.logSoftmax(tf.div(teacherLogits, temperature));
+    const logps = tf.logSoftmax(tf.div(studentLogits, temperature));
+    return tf.sum(tf.mul(tf.exp(logpt), tf.sub(logpt, logps)), 1) as tf.Tensor1D;
   });
 }
 
 /**
- * KL(softmax(teacher/T) || softmax(student/T)) * T^2. `reduction: 'mean'` averages over batch and
- * classes as PyTorch's `KLDivLoss()` default does (ARD's code); 'batchmean' sums over classes and
- * averages over the batch (the mathematical KL).
+ * The codes' two KL conventions as a batch term, times T^2: 'mean' averages over batch and classes
+ * (PyTorch's `KLDivLoss()` default, as in ARD's code); 'batchmean' sums over classes and averages
+ * over the batch (the mathematical KL).
  */
 export function distillationKl(
   teacherLogits: tf.Tensor2D,
   studentLogits: tf.Tensor2D,
   temperature: number,
   reduction: 'mean' | 'batchmean',
-  total = studentLogits.shape[0],
+  rows: Pick<Batch, 'total'>,
 ): tf.Scalar {
   return tf.tidy(() => {
-    const pt = tf.softmax(tf.div(teacherLogits, temperature));
-    const logpt = tf.logSoftmax(tf.div(teacherLogits, temperature));
-    const logps = tf.logSoftmax(tf.div(studentLogits, temperature));
-    const perElement = tf.mul(pt, tf.sub(logpt, logps));
     const classes = reduction === 'mean' ? studentLogits.shape[1] : 1;
-    const kl = tf.div(tf.sum(perElement), total * classes);
-    return tf.mul(kl, temperature * temperature);
+    return tf.mul(batchMean(klRows(teacherLogits, studentLogits, temperature), rows), (temperature * temperature) / classes);
   });
 }
 

@@ -11,10 +11,7 @@ export class MemoryBank {
 
   constructor(readonly size: number, readonly dim: number, private readonly momentum: number, private readonly seed: number) {}
 
-  /**
-   * The bank's rows, made on first use: a worker thread's copy of the method computes losses only
-   * and never touches its bank, so it does not pay for one.
-   */
+  /** The bank's rows, made on first use (a method that never draws negatives does not pay for them). */
   get values(): Float32Array {
     if (!this.rows) {
       this.rows = new Float32Array(this.size * this.dim);

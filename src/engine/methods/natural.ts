@@ -1,18 +1,18 @@
 /**
  * Natural training: cross-entropy on clean inputs. The baseline every robust method is measured
- * against.   L = CE(f(x), y)
+ * against.   L = CE(f(x), y)       (described in natural.info.ts)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { MethodFactory } from './method';
-import { crossEntropy } from './losses';
+import { batchMean, crossEntropyRows } from './losses';
 
 export const natural: MethodFactory = ({ student }) => ({
   name: 'natural',
   extraParams: null,
-  prepare: (batch) => ({ input: tf.clone(batch.x), tensors: {} }),
-  loss(batch, prepared) {
+  prepare: (rows) => ({ input: tf.clone(rows.x), tensors: {} }),
+  loss(rows, prepared) {
     const logits = student.apply(prepared.input, { training: true }).logits;
-    const ce = crossEntropy(logits, batch.y, batch.total);
+    const ce = batchMean(crossEntropyRows(logits, rows.y), rows);
     return { loss: ce, terms: { ce }, logits };
   },
 });

@@ -1,24 +1,22 @@
 /**
  * PGD adversarial training.
- * Madry, Makelov, Schmidt, Tsipras, Vladu, ICLR 2018 (arXiv 1706.06083).
+ * Madry, Makelov, Schmidt, Tsipras, Vladu, ICLR 2018 (arXiv 1706.06083); official code
+ * MadryLab/cifar10_challenge.          (described in pgdAt.info.ts)
  *   L = CE(f(x'), y),  x' = PGD_eps(CE(f(.), y)) with a random start
  * The attack runs on the model in evaluation mode (batch-norm running statistics), our convention
  * for every method.
  */
-import { localPgd } from '../attacks/pgd';
 import { MethodFactory } from './method';
-import { crossEntropy } from './losses';
+import { batchMean, crossEntropyRows } from './losses';
+import { trainingAttack } from './trainingAttack';
 
-export const pgdAt: MethodFactory = ({ student, attack, perturb = localPgd }) => ({
+export const pgdAt: MethodFactory = (ctx) => ({
   name: 'pgd-at',
   extraParams: null,
-  prepare(batch, rng) {
-    const input = perturb(student, batch.x, batch.y, { ...attack, loss: 'ce' }, rng);
-    return { input, tensors: {} };
-  },
-  loss(batch, prepared) {
-    const logits = student.apply(prepared.input, { training: true }).logits;
-    const ce = crossEntropy(logits, batch.y, batch.total);
+  prepare: (rows) => ({ input: trainingAttack(ctx, rows), tensors: {} }),
+  loss(rows, prepared) {
+    const logits = ctx.student.apply(prepared.input, { training: true }).logits;
+    const ce = batchMean(crossEntropyRows(logits, rows.y), rows);
     return { loss: ce, terms: { ce }, logits };
   },
 });

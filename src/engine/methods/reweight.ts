@@ -1,17 +1,21 @@
 /**
  * GACD's "sample reweighted estimation": discount the samples the teacher gets wrong. The paper's
- * formula is unknown; these are the candidate forms (algorithm.md), weights normalised to mean 1.
+ * formula is unknown; these are the candidate forms (algorithm.md), each from the teacher's output
+ * at the adversarial input. Weights are computed per row (on any share of a batch) and normalised
+ * over the whole batch: the loss divides by the batch's sum of weights, the charts show them with
+ * mean 1.
  *   none:             w_i = 1
  *   correct:          w_i = 1[argmax T(x'_i) = y_i]
  *   confidence:       w_i = p_T(y_i | x'_i)
  *   confidence-power: w_i = p_T(y_i | x'_i)^beta   (IAD's trust weight, beta = 0.1)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SampleWeights } from './method';
+import type { SampleWeights } from './method';
 
 export type ReweightScheme = 'none' | 'correct' | 'confidence' | 'confidence-power';
 
-export function reweight(scheme: ReweightScheme, beta: number, teacherLogits: tf.Tensor2D, labels: Int32Array): SampleWeights {
+/** The raw (unnormalised) weight of each row, with the teacher's confidence and correctness. */
+export function reweightRows(scheme: ReweightScheme, beta: number, teacherLogits: tf.Tensor2D, labels: Int32Array): SampleWeights {
   const probs = tf.tidy(() => tf.softmax(teacherLogits).dataSync() as Float32Array);
   const c = teacherLogits.shape[1];
   const n = labels.length;
@@ -30,9 +34,20 @@ export function reweight(scheme: ReweightScheme, beta: number, teacherLogits: tf
       : scheme === 'confidence' ? confidence[i]
       : Math.pow(confidence[i], beta);
   }
-  const mean = weights.reduce((a, b) => a + b, 0) / n;
-  // A batch the teacher gets entirely wrong under 'correct' would zero the term: keep it uniform.
-  if (mean > 0) for (let i = 0; i < n; i++) weights[i] /= mean;
-  else weights.fill(1);
   return { weights, confidence, teacherCorrect };
+}
+
+/**
+ * A whole batch's weights scaled to mean 1. A batch the teacher gets entirely wrong under
+ * 'correct' would zero the term: it is kept uniform instead (the loss does the same).
+ */
+export function normalisedWeights(raw: Float32Array): Float32Array {
+  const mean = raw.reduce((a, b) => a + b, 0) / Math.max(raw.length, 1);
+  return mean > 0 ? raw.map((w) => w / mean) : new Float32Array(raw.length).fill(1);
+}
+
+/** Raw weights of a whole batch normalised to mean 1 (the two steps above in one). */
+export function reweight(scheme: ReweightScheme, beta: number, teacherLogits: tf.Tensor2D, labels: Int32Array): SampleWeights {
+  const rows = reweightRows(scheme, beta, teacherLogits, labels);
+  return { ...rows, weights: normalisedWeights(rows.weights) };
 }

@@ -1,34 +1,27 @@
 /**
  * A worker thread's side of training: it mirrors the student, the teacher's architecture and the
- * method (built by the same factory as on the main thread, so the variables line up) and answers
- * the main thread's requests until the session closes. The teacher is frozen, so its weights come
- * once, with the setup; the student's and the method's come with every request.
+ * method (built by the same factory as on the main thread, so the variables line up, and loaded
+ * with the main thread's method state) and serves the stages of each step on its share of the
+ * rows until the session closes. The teacher is frozen, so its weights come once, with the setup;
+ * the student's and the method's come with every prepare request.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { localPgd } from '../attacks/pgd';
-import { methodImplementations } from '../methods/registry';
-import { Batch, Method, localInference } from '../methods/method';
+import type { Batch, Method, Plan, Prepared } from '../methods/method';
+import { methodFactory } from '../methods/registry';
 import type { Model } from '../models/model';
-import { lossAndGradients, trainableOf } from '../step/trainStep';
-import { Rng } from '../util/rng';
+import { disposePrepared, lossAndGradients, trainableOf } from '../step/trainStep';
 import { tidyPlain } from '../util/tidy';
+import { AfterStep, LossReply, LossRequest, PrepareReply, PrepareRequest, TrainingReply, TrainingRequest, TrainingSetup, flattenAll, unflatten, unflattenAll } from './messages';
 import { ServerEnd, serveSync } from './syncChannel';
-import {
-  AttackRequest,
-  Flat,
-  GradientRequest,
-  InferReply,
-  InferRequest,
-  ShardResult,
-  TrainingReply,
-  TrainingRequest,
-  TrainingSetup,
-  flatten,
-  flattenAll,
-  unflatten,
-  unflattenAll,
-} from './messages';
 import { unpackParams, unpackWeights } from './weights';
+
+/** What a prepare request left for the loss request that follows it. */
+interface Share {
+  rows: Batch;
+  prepared: Prepared;
+  plan: Plan;
+  total: number;
+}
 
 /** Serves `end` until the session closes, with this thread's `student` and `teacher` copies. */
 export function serveTraining(end: ServerEnd, setup: TrainingSetup, student: Model, teacher: Model | null): void {
@@ -36,72 +29,77 @@ export function serveTraining(end: ServerEnd, setup: TrainingSetup, student: Mod
   let method: Method | Error;
   try {
     if (teacher && setup.teacherWeights) unpackWeights(teacher, setup.teacherWeights);
-    const factory = methodImplementations[setup.method];
-    if (!factory) throw new Error(`unknown method '${setup.method}'`);
-    method = factory({ ...setup, student, teacher });
+    method = methodFactory(setup.method)({ ...setup, student, teacher });
+    if (Object.keys(setup.methodState).length > 0) method.loadState?.(setup.methodState);
   } catch (err) {
     method = err as Error;
   }
+  let share: Share | null = null;
+  const release = () => {
+    if (share) tf.dispose([share.rows.x, share.rows.y, share.rows.noise ?? []].flat());
+    if (share) disposePrepared(share.prepared);
+    share = null;
+  };
   try {
     serveSync<TrainingRequest, TrainingReply>(end, (request) => {
       if (method instanceof Error) throw method;
-      if (request.kind === 'attack') return { value: attack(student, request) };
-      if (request.kind === 'infer') {
-        if (!teacher) throw new Error('this session has no teacher');
-        return { value: infer(teacher, request) };
+      const m = method;
+      switch (request.kind) {
+        case 'prepare': {
+          release();
+          applyAfterSteps(m, request.afterSteps);
+          const made = prepare(student, m, request);
+          share = made.share;
+          return { value: made.reply };
+        }
+        case 'loss': {
+          if (!share) throw new Error('a loss request came without a prepare request before it');
+          const reply = loss(student, m, share, request);
+          release();
+          return { value: reply, transfer: [reply.grads.buffer as ArrayBuffer] };
+        }
+        case 'after-step':
+          applyAfterSteps(m, request.afterSteps);
+          return { value: null };
       }
-      const share = gradients(student, method, request);
-      return { value: share, transfer: [share.grads.buffer as ArrayBuffer] };
     });
   } finally {
+    release();
     if (!(method instanceof Error)) method.dispose?.();
   }
 }
 
-const unusedRng = new Rng(0); // the start noise comes with the request
-
-function attack(student: Model, q: AttackRequest): Flat {
-  unpackParams([student.params], q.weights, student.arch);
-  return tidyPlain(() => {
-    const x = unflatten(q.x) as tf.Tensor4D;
-    const y = unflatten(q.labels) as tf.Tensor1D;
-    const adv = localPgd(student, x, y, {
-      ...q.options,
-      startNoise: q.noise ? (unflatten(q.noise) as tf.Tensor4D) : undefined,
-      targetProbs: q.targetProbs ? (unflatten(q.targetProbs) as tf.Tensor2D) : undefined,
-    }, unusedRng);
-    return flatten(adv);
-  });
+function applyAfterSteps(method: Method, steps: AfterStep[]): void {
+  for (const s of steps) method.afterStep?.(s.batch, s.whole, s.kept);
 }
 
-function infer(teacher: Model, q: InferRequest): InferReply {
-  return tidyPlain(() => {
-    const out = localInference(teacher, unflatten(q.x) as tf.Tensor4D, q.taps);
-    return { logits: flatten(out.logits), features: flattenAll(out.features) };
-  });
-}
-
-function gradients(student: Model, method: Method, q: GradientRequest): ShardResult {
+function prepare(student: Model, method: Method, q: PrepareRequest): { share: Share; reply: PrepareReply } {
   unpackParams([student.params, method.extraParams], q.weights, `${student.arch} and ${method.name}`);
+  const rows: Batch = {
+    x: unflatten(q.x) as tf.Tensor4D,
+    y: unflatten(q.y) as tf.Tensor1D,
+    labels: q.labels,
+    indices: q.indices,
+    total: q.total,
+    offset: q.offset,
+    noise: q.noise ? (unflatten(q.noise) as tf.Tensor4D) : null,
+  };
+  const prepared = method.prepare(rows, q.plan);
+  const reply: PrepareReply = { sums: prepared.sums ?? {}, gathered: flattenAll(prepared.gathered), weights: prepared.weights };
+  return { share: { rows, prepared, plan: q.plan, total: q.total }, reply };
+}
+
+function loss(student: Model, method: Method, share: Share, q: LossRequest): LossReply {
   return tidyPlain(() => {
-    const batch: Batch = {
-      x: unflatten(q.x) as tf.Tensor4D,
-      y: unflatten(q.y) as tf.Tensor1D,
-      labels: q.labels,
-      indices: q.indices,
-      total: q.total,
-    };
-    const prepared = { input: unflatten(q.input) as tf.Tensor4D, tensors: unflattenAll(q.tensors), shared: unflattenAll(q.shared), constants: q.constants };
+    const whole = { total: share.total, plan: share.plan, sums: q.sums, gathered: unflattenAll(q.gathered) };
     const vars = trainableOf(student, method);
-    const share = lossAndGradients(method, batch, prepared, vars);
+    const result = lossAndGradients(method, share.rows, share.prepared, whole, vars);
     const flat = new Float32Array(vars.reduce((n, [, v]) => n + v.size, 0));
     let at = 0;
     for (const [, v] of vars) {
-      if (share.grads[v.name]) flat.set(share.grads[v.name].dataSync() as Float32Array, at);
+      if (result.grads[v.name]) flat.set(result.grads[v.name].dataSync() as Float32Array, at);
       at += v.size;
     }
-    const result: ShardResult = { grads: flat, loss: share.loss, terms: share.terms, correct: share.correct, keep: flattenAll(share.keep) };
-    tf.dispose(Object.values(share.keep));
-    return result;
+    return { grads: flat, loss: result.loss, terms: result.terms, correct: result.correct, keep: result.keep };
   });
 }

@@ -1,74 +1,79 @@
 /**
- * One optimisation step: the method prepares the batch (adversarial search, teacher outputs), the
- * loss and its gradients are computed, the optimiser applies them. With peers (worker threads),
- * the rows of the batch are split: each thread computes the loss and gradients of its rows, and
- * this thread adds them up in a fixed order (its own first, then each peer's), so the result does
- * not depend on timing and equals the one-thread step up to float rounding.
+ * One optimisation step, in the method's stages (methods/method.ts): the trainer draws the
+ * attack's random start for the whole batch and the method's plan, every thread prepares its
+ * share of the rows, the shares' sums and gathered tensors make the whole batch's, every thread
+ * computes the loss and gradients of its rows, and the main thread adds the gradients in share
+ * order (its own first), applies them and lets every thread's copy of the method take the step's
+ * rows. The result does not depend on timing and equals the one-thread step up to float rounding.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Batch, LossOutput, Method, Prepared } from '../methods/method';
+import { randomStartNoise } from '../attacks/attack';
+import { findMethod } from '../methods/catalog';
 import { countCorrect } from '../methods/losses';
-import { Model } from '../models/model';
+import type { Batch, BatchInfo, LossOutput, Method, Plan, Prepared, SampleWeights, Whole } from '../methods/method';
+import { normalisedWeights } from '../methods/reweight';
+import type { Model } from '../models/model';
 import { Rng } from '../util/rng';
 import { tidyPlain } from '../util/tidy';
 import { Sgd } from './sgd';
+import { addSums, concatArrays, concatWeights, rowsOf, shareBounds } from './shares';
 
-/** A shard's part of the step, as a peer returns it. */
-export interface PeerShare {
+/** What a worker's share of the prepare stage sends back. */
+export interface PreparedShare {
+  sums: Record<string, number>;
+  gathered: Record<string, tf.Tensor>;
+  weights?: SampleWeights;
+}
+
+/** What a worker's share of the loss stage sends back. */
+export interface LossShare {
   /** Gradients of `trainableOf(model, method)`, flat, in that order. */
   grads: Float32Array;
   loss: number;
   terms: Record<string, number>;
   correct: number;
-  keep: Record<string, tf.Tensor>;
+  keep: Record<string, Float32Array>;
 }
 
-/** Other threads that compute the loss and gradients of some rows of a batch. */
-export interface GradientPeers {
-  /** Threads taking part, this one included. */
+/**
+ * The worker threads that compute shares of a step (parallel/trainingSession.ts). Each call posts
+ * to every worker and returns a function that waits for their replies, in worker order.
+ */
+export interface ShareWorkers {
+  /** Threads taking part, the main thread included. */
   readonly threads: number;
-  /**
-   * Hands rows [bounds[i], bounds[i + 1]) to peer i (i >= 1) and returns a function that waits
-   * for their shares (in peer order) and one that drops them after an error on this thread.
-   */
-  start(model: Model, method: Method, batch: Batch, prepared: Prepared, bounds: number[]): { collect: () => PeerShare[]; drain: () => void };
+  /** Worker k (from 1) prepares rows [bounds[k], bounds[k + 1]) with the current weights. */
+  prepare(batch: Batch, bounds: number[], plan: Plan): () => PreparedShare[];
+  /** Every worker computes the loss and gradients of the rows it prepared. */
+  loss(whole: Whole): () => LossShare[];
+  /** Every worker's copy of the method takes the step's rows (sent with the next request). */
+  afterStep(batch: BatchInfo, whole: Omit<Whole, 'gathered'>, kept: Record<string, Float32Array>): void;
+  /** Drops the replies still due after an error on the main thread. */
+  drain(): void;
 }
 
 export interface StepResult {
   loss: number;
   terms: Record<string, number>;
   correct: number;
-  weights?: { weights: Float32Array; confidence: Float32Array; teacherCorrect: Uint8Array };
+  /** The batch's sample weights normalised to mean 1, when the method weights its samples. */
+  weights?: SampleWeights;
+}
+
+export interface StepOptions {
+  /** The training attack's epsilon when the method trains on adversarial inputs with a random start. */
+  startNoise?: number | null;
+  workers?: ShareWorkers | null;
+}
+
+/** The epsilon of the start noise a method's steps need: adversarial methods with a random start. */
+export function startNoiseFor(method: string, attack: { epsilon: number; randomStart: boolean }): number | null {
+  return findMethod(method)?.adversarial && attack.randomStart ? attack.epsilon : null;
 }
 
 /** The variables a step trains: the model's, then the method's own (e.g. projection heads). */
 export function trainableOf(model: Model, method: Method): Array<[string, tf.Variable]> {
   return [...model.params.trainableNamed(), ...(method.extraParams?.trainableNamed() ?? [])];
-}
-
-/** Row bounds of `threads` contiguous shares of `n` rows, the first (this thread's) the largest. */
-export function shareBounds(n: number, threads: number): number[] {
-  const per = Math.ceil(n / threads);
-  return Array.from({ length: threads + 1 }, (_, i) => Math.min(n, i * per));
-}
-
-/** Rows [from, to) of a batch and of what `prepare` made of it (shared tensors stay whole). */
-export function rowsOf(batch: Batch, prepared: Prepared, from: number, to: number): { batch: Batch; prepared: Prepared } {
-  const rows = <T extends tf.Tensor>(t: T): T => tf.slice(t, [from], [to - from]) as T;
-  return {
-    batch: {
-      x: rows(batch.x),
-      y: rows(batch.y),
-      labels: batch.labels.subarray(from, to),
-      indices: batch.indices.subarray(from, to),
-      total: batch.total,
-    },
-    prepared: {
-      ...prepared,
-      input: rows(prepared.input),
-      tensors: Object.fromEntries(Object.entries(prepared.tensors).map(([k, t]) => [k, rows(t)])),
-    },
-  };
 }
 
 /** A share's loss and gradients, with the numbers a step reports for it. */
@@ -77,19 +82,18 @@ export interface ShareLoss {
   loss: number;
   terms: Record<string, number>;
   correct: number;
-  /** The loss's `keep` tensors: kept past every tidy, so the caller disposes them. */
-  keep: Record<string, tf.Tensor>;
+  keep: Record<string, Float32Array>;
 }
 
 /**
- * The loss of `batch`'s rows (the whole batch or a share) and its gradients for `vars`, on the
- * thread that calls it: the main thread for its own share, a worker for its share.
+ * The loss of some rows (the whole batch or a share) and its gradients for `vars`, on the thread
+ * that calls it: the main thread for its own share, a worker for its share.
  */
-export function lossAndGradients(method: Method, batch: Batch, prepared: Prepared, vars: Array<[string, tf.Variable]>): ShareLoss {
+export function lossAndGradients(method: Method, rows: Batch, prepared: Prepared, whole: Whole, vars: Array<[string, tf.Variable]>): ShareLoss {
   let out: LossOutput | null = null;
   const { value, grads } = tf.variableGrads(() => {
-    out = method.loss(batch, prepared);
-    // Read after the tape, so kept past its tidy; released below (keep: by the caller).
+    out = method.loss(rows, prepared, whole);
+    // Read after the tape, so kept past its tidy; released below.
     for (const t of [out.logits, ...Object.values(out.terms), ...Object.values(out.keep ?? {})]) tf.keep(t);
     return out.loss;
   }, vars.map(([, v]) => v));
@@ -98,11 +102,16 @@ export function lossAndGradients(method: Method, batch: Batch, prepared: Prepare
     grads,
     loss: value.dataSync()[0],
     terms: Object.fromEntries(Object.entries(o.terms).map(([k, v]) => [k, v.dataSync()[0]])),
-    correct: countCorrect(o.logits, batch.y),
-    keep: o.keep ?? {},
+    correct: countCorrect(o.logits, rows.y),
+    keep: Object.fromEntries(Object.entries(o.keep ?? {}).map(([k, t]) => [k, t.dataSync() as Float32Array])),
   };
-  tf.dispose([o.logits, ...Object.values(o.terms)]);
+  tf.dispose([value, o.logits, ...Object.values(o.terms), ...Object.values(o.keep ?? {})]);
   return share;
+}
+
+/** Releases what `prepare` handed over. */
+export function disposePrepared(p: Prepared): void {
+  tf.dispose([p.input, ...Object.values(p.tensors), ...Object.values(p.gathered ?? {})]);
 }
 
 /** One optimisation step; every tensor it makes is released before it returns. */
@@ -113,36 +122,59 @@ export function trainStep(
   b: { images: Float32Array; labels: Int32Array; indices: Int32Array; size: number },
   lr: number,
   rng: Rng,
-  peers?: GradientPeers | null,
+  options: StepOptions = {},
 ): StepResult {
   return tidyPlain((): StepResult => {
+    const epsilon = options.startNoise ?? null;
     const batch: Batch = {
       x: tf.tensor4d(b.images, [b.size, ...model.inputShape]),
       y: tf.tensor1d(b.labels, 'int32'),
       labels: b.labels,
       indices: b.indices,
       total: b.size,
+      offset: 0,
+      noise: epsilon !== null ? randomStartNoise([b.size, ...model.inputShape], epsilon, rng) : null,
     };
-    const prepared = method.prepare(batch, rng);
-    const shared = peers && peers.threads > 1 && prepared.shardable !== false && b.size >= peers.threads;
-    const bounds = shared ? shareBounds(b.size, peers.threads) : [0, b.size];
-    const remote = shared ? peers.start(model, method, batch, prepared, bounds) : null;
-    const own = shared ? rowsOf(batch, prepared, 0, bounds[1]) : { batch, prepared };
+    const info: BatchInfo = { labels: b.labels, indices: b.indices, total: b.size };
+    const plan = method.plan?.(info, rng) ?? {};
+    const workers = options.workers;
+    const shared = !!workers && workers.threads > 1 && b.size >= workers.threads && method.shareable?.(plan) !== false;
+    const bounds = shared ? shareBounds(b.size, workers.threads) : [0, b.size];
+    const own = shared ? rowsOf(batch, 0, bounds[1]) : batch;
     const vars = trainableOf(model, method);
 
+    // Prepare: each thread its rows; the sums and gathered tensors made whole, in share order.
+    const theirPrepared = shared ? workers.prepare(batch, bounds, plan) : () => [];
+    let prepared: Prepared;
+    try {
+      prepared = method.prepare(own, plan);
+    } catch (err) {
+      workers?.drain();
+      throw err;
+    }
+    const others = theirPrepared();
+    const gatheredKeys = Object.keys(prepared.gathered ?? {});
+    const whole: Whole = {
+      total: b.size,
+      plan,
+      sums: addSums([prepared.sums, ...others.map((o) => o.sums)]),
+      gathered: Object.fromEntries(gatheredKeys.map((k) => [k, tf.concat([prepared.gathered![k], ...others.map((o) => o.gathered[k])])])),
+    };
+    const weights = prepared.weights ? concatWeights([prepared.weights, ...others.flatMap((o) => (o.weights ? [o.weights] : []))]) : undefined;
+
+    // Loss and gradients: each thread its rows; the gradients added in share order.
+    const theirLoss = shared ? workers.loss(whole) : () => [];
     let mine: ShareLoss;
     try {
-      mine = lossAndGradients(method, own.batch, own.prepared, vars);
+      mine = lossAndGradients(method, own, prepared, whole, vars);
     } catch (err) {
-      remote?.drain();
+      workers?.drain();
       throw err;
     }
     const { grads, terms } = mine;
     let { loss, correct } = mine;
-    const kept: Record<string, tf.Tensor[]> = Object.fromEntries(Object.entries(mine.keep).map(([k, t]) => [k, [t]]));
-
-    // The peers' shares, added in peer order.
-    for (const share of remote?.collect() ?? []) {
+    const kept: Record<string, Float32Array[]> = Object.fromEntries(Object.entries(mine.keep).map(([k, t]) => [k, [t]]));
+    for (const share of theirLoss()) {
       loss += share.loss;
       for (const [k, v] of Object.entries(share.terms)) terms[k] = (terms[k] ?? 0) + v;
       correct += share.correct;
@@ -155,14 +187,16 @@ export function trainStep(
       }
     }
 
+    // A non-finite loss leaves the weights and the method's state as they were.
     if (Number.isFinite(loss)) {
       sgd.apply(grads, lr);
-      const whole = Object.fromEntries(Object.entries(kept).map(([k, ts]) => [k, ts.length === 1 ? ts[0] : tf.concat(ts)]));
-      method.afterStep?.(batch, prepared, whole);
+      const rows = Object.fromEntries(Object.entries(kept).map(([k, parts]) => [k, parts.length === 1 ? parts[0] : concatArrays(parts, (n) => new Float32Array(n))]));
+      const after = { total: whole.total, plan, sums: whole.sums };
+      method.afterStep?.(info, after, rows);
+      workers?.afterStep(info, after, rows);
     }
-    // Kept past the tape, so released by hand, as is what `prepare` handed over.
-    tf.dispose(Object.values(mine.keep));
-    tf.dispose([prepared.input, ...Object.values(prepared.tensors), ...Object.values(prepared.shared ?? {})]);
-    return { loss, terms, correct, weights: prepared.weights };
+    disposePrepared(prepared);
+    return { loss, terms, correct, weights: weights && { ...weights, weights: normalisedWeights(weights.weights) } };
   });
 }
+

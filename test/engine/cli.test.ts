@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineEvent, engineEvent } from '../../src/protocol/events';
+import { loadExperiment } from '../../src/engine/experiment/load';
+import { experimentSchema } from '../../src/engine/experiment/schema';
 import { ROOT, TEACHER_CHECKPOINT } from './paths';
 
 const GACD = path.join(ROOT, 'bin', 'gacd.js');
@@ -100,6 +102,35 @@ test('the human output starts with the backend and ends with the robustness tabl
   assert.match(r.stdout.split('\n')[0], /^gacd \S+ · backend wasm: /);
   assert.match(r.stdout, /model\s+method\s+arch\s+clean\s+pgd-5/);
   assert.match(r.stdout, /student\s+gacd\s+tiny-cnn/);
+});
+
+const literally = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+test('the resolved spec that run writes to spec.json is valid input to the schema and comes back unchanged', () => {
+  const spec = JSON.parse(JSON.stringify(loadExperiment(write('resolved.gacd', tiny(1))).spec));
+  assert.deepEqual(JSON.parse(JSON.stringify(experimentSchema.parse(spec))), spec);
+});
+
+test('resume refuses an invalid or torn spec.json, naming the file, the field and the fix', () => {
+  const spec = JSON.parse(JSON.stringify(loadExperiment(write('bad-spec.gacd', tiny(1))).spec));
+  const runDir = path.join(work, 'runs-bad-spec', 'cli-tiny', 'run');
+  fs.mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
+  const specFile = path.join(runDir, 'spec.json');
+  spec.training.attack.steps = 0;
+  spec.training.lrr = 0.1;
+  fs.writeFileSync(specFile, JSON.stringify(spec, null, 2));
+  const r = gacd(['resume', runDir]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, new RegExp(`${literally(specFile)}:\\d+:\\d+: error: training\\.attack\\.steps must be at least 1, not 0`));
+  assert.match(r.stderr, new RegExp(`${literally(specFile)}:\\d+:\\d+: error: training\\.lrr: unknown key "lrr" in training.*\\(fix: .*\\blr\\b`));
+  assert.match(r.stderr, /gacd: error: .*spec\.json is not a valid experiment spec, so the run was not resumed \(fix: correct the fields named above in spec\.json/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+
+  fs.writeFileSync(specFile, JSON.stringify(spec, null, 2).slice(0, 300));
+  const torn = gacd(['resume', runDir]);
+  assert.equal(torn.status, 1);
+  assert.match(torn.stderr, new RegExp(`${literally(specFile)}:\\d+:\\d+: error: `));
+  assert.match(torn.stderr, /not a valid experiment spec/);
 });
 
 /** Starts a run, waits for `progressEvents` progress events, then sends `signal`. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { checkCommand } from '../../src/engine/experiment/checkCommand';
+import { checkCommand } from '../../src/engine/cli/checkCommand';
 import { formatProblem, hasErrors, sortProblems } from '../../src/engine/experiment/problems';
 import type { Problem } from '../../src/engine/experiment/problems';
 import { fixtures } from './helpers';

@@ -3,8 +3,8 @@
  * `FILE:LINE:COL: error|warning|info: message (fix: ...)`, the format editors and CI logs link.
  * Returns the exit code: 1 when any problem is an error (a missing file included), else 0.
  */
-import { loadExperiment } from './load';
-import { formatProblem } from './problems';
+import { loadExperiment } from '../experiment/load';
+import { formatProblem } from '../experiment/problems';
 
 export function checkCommand(files: string[], out: (line: string) => void): number {
   if (files.length === 0) {

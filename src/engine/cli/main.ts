@@ -1,25 +1,12 @@
 /**
- * `gacd`: the engine's command line.
- *   gacd run FILE.gacd [--runs-dir DIR] [--backend NAME] [--json]
- *   gacd resume RUN_DIR [--backend NAME] [--json]
- *   gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks a,b] [--test-size N] [--json]
- *   gacd check FILE.gacd...
- *   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
- *   gacd bench --case resnet|gacd|eval|leak [--json] [--backend NAME] [--workers N] [--steps N] [--batch N] [--images N] [--method NAME] [--train-size N]
+ * `gacd`: the engine's command line: the usage text, the arguments, and the dispatch to one file
+ * per command (runCommand.ts, resumeCommand.ts, evalCommand.ts, checkCommand.ts, benchCommand.ts).
+ * Each command is loaded only when asked for, so `check` and `--help` never load TensorFlow.js.
  * Errors are printed as one clear message (what, where, the fix), never as a stack trace.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EngineEvent } from '../../protocol/events';
-import { checkCommand } from '../experiment/checkCommand';
-import { loadExperiment } from '../experiment/load';
-import { formatProblem } from '../experiment/problems';
-import type { ExperimentSpec } from '../experiment/schema';
-import { ProgressBar } from './progressBar';
-import { resultsTable } from './table';
-import { createRunDir, runDirPaths } from '../run/runDir';
 import { ENGINE_VERSION } from '../util/version';
+import { errorLine } from './printer';
 
 const USAGE = `gacd ${ENGINE_VERSION}: adversarial robustness distillation (GACD and peers)
 
@@ -33,7 +20,9 @@ usage:
              [--batch N] [--images N] [--method pgd-at|gacd] [--train-size N]
 
 --runs-dir defaults to .gacd-runs next to the experiment file; --json prints one event a line on
-stdout (the same events as the run's events.jsonl).`;
+stdout (the same events as the run's events.jsonl). --attacks takes short labels (clean, fgsm,
+pgd-<steps>, cw-<steps>) and sections with settings, as in an experiment file:
+--attacks 'clean,pgd-20,{attack: pgd, steps: 50, restarts: 5}'.`;
 
 class UsageError extends Error {}
 
@@ -69,15 +58,21 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   switch (command) {
-    case 'check':
+    case 'check': {
       if (positionals.length === 0) throw new UsageError('gacd check needs at least one .gacd file');
+      const { checkCommand } = await import('./checkCommand');
       return checkCommand(positionals, (line) => process.stdout.write(line + '\n'));
-    case 'run':
+    }
+    case 'run': {
       if (positionals.length !== 1) throw new UsageError('gacd run needs exactly one .gacd file');
+      const { runCommand } = await import('./runCommand');
       return runCommand(positionals[0], values);
-    case 'resume':
+    }
+    case 'resume': {
       if (positionals.length !== 1) throw new UsageError('gacd resume needs the run folder (the one holding events.jsonl)');
+      const { resumeCommand } = await import('./resumeCommand');
       return resumeCommand(positionals[0], values);
+    }
     case 'eval': {
       if (positionals.length !== 1) throw new UsageError('gacd eval needs a checkpoint folder');
       const { evalCommand } = await import('./evalCommand');
@@ -92,132 +87,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-interface Flags {
-  'runs-dir'?: string;
-  backend?: string;
-  json?: boolean;
-}
-
-async function runCommand(file: string, flags: Flags): Promise<number> {
-  const loaded = loadExperiment(path.resolve(file));
-  for (const p of loaded.problems.filter((q) => q.severity !== 'info')) process.stderr.write(formatProblem(p) + '\n');
-  if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) {
-    process.stderr.write(`gacd: ${file} has errors; nothing was run (gacd check ${file} lists them all)\n`);
-    return 1;
-  }
-  const spec = absolutePaths(loaded.spec, path.dirname(path.resolve(file)));
-  const runsDir = path.resolve(flags['runs-dir'] ?? path.join(path.dirname(path.resolve(file)), '.gacd-runs'));
-  const dir = createRunDir(runsDir, spec.name, fs.readFileSync(file, 'utf8'), spec);
-  return execute(spec, dir.root, false, flags);
-}
-
-async function resumeCommand(runDir: string, flags: Flags): Promise<number> {
-  const dir = runDirPaths(path.resolve(runDir));
-  if (!fs.existsSync(dir.spec)) {
-    process.stderr.write(`gacd: ${runDir} is not a run folder (no spec.json); give the folder that holds events.jsonl\n`);
-    return 1;
-  }
-  if (fs.existsSync(dir.results)) {
-    process.stderr.write(`gacd: ${runDir} has already finished (results.json exists); nothing to resume\n`);
-    return 1;
-  }
-  const spec = JSON.parse(fs.readFileSync(dir.spec, 'utf8')) as ExperimentSpec;
-  return execute(spec, dir.root, true, flags);
-}
-
-/** Relative paths of the spec made absolute, so spec.json is valid wherever the run is resumed. */
-function absolutePaths(spec: ExperimentSpec, base: string): ExperimentSpec {
-  const abs = (p: string | null) => (p ? path.resolve(base, p) : p);
-  return {
-    ...spec,
-    data: { ...spec.data, path: abs(spec.data.path) },
-    teacher: spec.teacher ? { ...spec.teacher, checkpoint: abs(spec.teacher.checkpoint) } : spec.teacher,
-  };
-}
-
-async function execute(spec: ExperimentSpec, root: string, resumed: boolean, flags: Flags): Promise<number> {
-  // TensorFlow.js loads only now: `check` and `--help` stay instant.
-  const { runExperiment } = await import('../run/run');
-  const bar = new ProgressBar(process.stderr);
-  let stopRequests = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    stopRequests++;
-    if (stopRequests > 1) {
-      process.stderr.write(`\ngacd: ${signal} again: exiting now without a new checkpoint (the last one stays valid)\n`);
-      process.exit(130);
-    }
-    bar.clear();
-    process.stderr.write(`\ngacd: ${signal}: stopping after this step and writing a checkpoint (send it again to quit at once)\n`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const listeners = [
-    flags.json
-      ? (e: EngineEvent) => process.stdout.write(JSON.stringify(e) + '\n')
-      : (e: EngineEvent) => human(e, bar),
-  ];
-  const { status } = await runExperiment({
-    spec,
-    baseDir: root,
-    dir: runDirPaths(root),
-    resumed,
-    backend: flags.backend,
-    listeners,
-    shouldStop: () => stopRequests > 0,
-  });
-  return status === 'finished' ? 0 : status === 'stopped' ? 130 : 1;
-}
-
-/** The human-readable view of the event stream. */
-function human(e: EngineEvent, bar: ProgressBar): void {
-  bar.handle(e);
-  const say = (s: string) => {
-    bar.clear();
-    process.stdout.write(s + '\n');
-  };
-  switch (e.type) {
-    case 'run-start':
-      say(`gacd ${ENGINE_VERSION} · backend ${e.backend}: ${e.backendDetail} · ${e.resumed ? 'resuming' : 'run'} ${e.runDir}`);
-      break;
-    case 'stage-start':
-      say(
-        e.loadedFrom
-          ? `${e.model}: ${e.arch} (${e.params.toLocaleString('en')} parameters) loaded from ${e.loadedFrom}`
-          : `${e.model}: ${e.method} on ${e.arch} (${e.params.toLocaleString('en')} parameters), ${e.epochs} epochs of ${e.stepsPerEpoch} steps`,
-      );
-      break;
-    case 'similarity':
-      say(
-        `  ${e.model} vs teacher: CKA clean ${e.cka.clean.toFixed(3)} adv ${e.cka.adversarial.toFixed(3)}` +
-          (e.cosine ? ` · cosine clean ${e.cosine.clean.toFixed(3)} adv ${e.cosine.adversarial.toFixed(3)}` : '') +
-          ` · logit-correlation gap ${e.logitCorrelationGap.toFixed(3)}`,
-      );
-      break;
-    case 'evaluation':
-      say(`evaluated ${e.model}: ${e.results.map((r) => `${r.attack} ${(r.accuracy * 100).toFixed(1)}%`).join(', ')}`);
-      break;
-    case 'warning':
-      say(`warning: ${e.message}`);
-      break;
-    case 'error':
-      bar.clear();
-      process.stderr.write(`gacd: error: ${e.message}${e.fix ? ` (fix: ${e.fix})` : ''}\n`);
-      break;
-    case 'run-end':
-      if (e.results?.length) say('\n' + resultsTable(e.results));
-      say(`${e.status} in ${(e.durationMs / 1000).toFixed(1)} s`);
-      break;
-  }
-}
-
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`gacd: ${(err as Error).message}\n\n${USAGE}\n`);
+      process.stderr.write(`${errorLine((err as Error).message)}\n\n${USAGE}\n`);
       process.exit(2);
     }
-    process.stderr.write(`gacd: ${(err as Error)?.message ?? String(err)}\n`);
+    process.stderr.write(errorLine((err as Error)?.message ?? String(err)) + '\n');
     if (process.env.GACD_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
     process.exit(1);
   },

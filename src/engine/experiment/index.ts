@@ -4,7 +4,6 @@
  */
 export { loadExperiment, defaultExperimentName } from './load';
 export type { LoadOptions, LoadResult } from './load';
-export { checkCommand } from './checkCommand';
 export { experimentSchema, experimentFields, defaultEpsilons, backendNames, augmentNames, scheduleNames } from './schema';
 export type { ExperimentSpec, MethodBlock, BaselineBlock, TeacherTrainingBlock, SettingMeta } from './schema';
 export { schemaAt, describeAt, describeSchema, typeWords } from './schemaInfo';
@@ -25,7 +24,15 @@ export type { ParsedExperiment, Path, Part } from './parse';
 export { formatProblem, hasErrors, sortProblems } from './problems';
 export type { Problem, Range, Severity, ProblemCode } from './problems';
 export { evaluateExpression, numberOrExpression } from '../catalog/expression';
-export { parseEvaluationAttack, isIterative, COMMON_EVALUATION_ATTACKS, EVALUATION_ATTACK_FORMS } from './evaluationAttacks';
-export type { EvaluationAttack } from './evaluationAttacks';
+export {
+  parseEvaluationEntry,
+  resolveEvaluationEntry,
+  suggestEvaluationAttacks,
+  isIterative,
+  COMMON_EVALUATION_ATTACKS,
+  DEFAULT_EVALUATION_ATTACKS,
+  EVALUATION_ATTACK_FORMS,
+} from '../attacks/catalog';
+export type { EvaluationEntry, AttackEntry, EntryIssue, EntryParse } from '../attacks/catalog';
 export { findWorkspaceRoot, resolveFromFile, isInside } from './workspace';
 export { closestMatches, editDistance } from '../catalog/closest';

@@ -2,8 +2,9 @@
  * Checkpoints: everything needed to continue a model's training exactly where it stopped.
  * A checkpoint is a folder with `state.json` (architecture, position, RNG states, a table of
  * tensors) and `tensors.bin` (their float32 values, one after another). The folder is written under
- * a temporary name and renamed into place, and the model's pointer file is replaced atomically
- * after that, so a crash or a full disk mid-write leaves the previous checkpoint in charge.
+ * a temporary name, flushed and renamed into place; the model's pointer file (checkpointStore.ts)
+ * is replaced atomically after that, so a crash or a full disk mid-write leaves the previous
+ * checkpoint in charge.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Model } from '../models/model';
 import { Params } from '../models/params';
 import { RngState } from '../util/rng';
-import { writeFileAtomic } from './atomicWrite';
+import { publishDirAtomic, writeFileDurable } from './atomicWrite';
 
 export const CHECKPOINT_FORMAT = 'gacd-checkpoint/1';
 
@@ -84,10 +85,11 @@ export function writeCheckpoint(dir: string, meta: Omit<CheckpointState, 'format
   fs.rmSync(tmp, { recursive: true, force: true });
   try {
     fs.mkdirSync(tmp, { recursive: true });
-    writeFileAtomic(path.join(tmp, 'tensors.bin'), new Uint8Array(all.buffer));
-    writeFileAtomic(path.join(tmp, 'state.json'), JSON.stringify(state, null, 1));
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
+    // The folder is private until the rename, so its files need no temporary names of their own,
+    // only a flush; publishDirAtomic flushes the folder and its parent around the rename.
+    writeFileDurable(path.join(tmp, 'tensors.bin'), new Uint8Array(all.buffer));
+    writeFileDurable(path.join(tmp, 'state.json'), JSON.stringify(state, null, 1));
+    publishDirAtomic(tmp, dir);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
@@ -106,10 +108,18 @@ export function readCheckpoint(dir: string): LoadedCheckpoint {
   if (!fs.existsSync(stateFile)) {
     throw new Error(`${dir}: not a checkpoint (no state.json); point teacher.checkpoint at a folder written by gacd run`);
   }
-  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CheckpointState;
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CheckpointState;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new Error(`${stateFile}: not valid JSON (${err.message}); the checkpoint is truncated or corrupt, use an earlier one`);
+  }
   if (state.format !== CHECKPOINT_FORMAT) {
     throw new Error(`${stateFile}: checkpoint format '${state.format}' is not ${CHECKPOINT_FORMAT}`);
   }
+  // A plain error, not the file system's ENOENT: callers report errno errors as failed writes.
+  if (!fs.existsSync(binFile)) throw new Error(`${binFile}: missing; the checkpoint is incomplete, use an earlier one`);
   const bytes = fs.readFileSync(binFile);
   const expected = [...state.tensors, ...state.methodState].reduce((n, t) => Math.max(n, t.offset + t.length), 0) * 4;
   if (bytes.length !== expected) {

@@ -21,7 +21,8 @@ import { evaluateModel } from './evaluate';
 import { WorkerPool, workerCount } from '../parallel/pool';
 import { EventLog, Listener } from './eventLog';
 import { RunDir } from './runDir';
-import { TrainOutcome, TrainingSpec, pointerFile, safeName, trainModel } from './trainModel';
+import { CheckpointStore, safeName } from './checkpointStore';
+import { TrainOutcome, TrainingSpec, trainModel } from './trainModel';
 import { ENGINE_VERSION } from '../util/version';
 
 export interface RunOptions {
@@ -90,7 +91,8 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     buildModel(arch, { inputShape: [h, w, c], numClasses: data.info.numClasses, seed: spec.seed + seedOffset });
   const augmentKind = (spec.data.augment as string) === 'auto' ? data.info.defaultAugment : (spec.data.augment as 'none' | 'crop-flip');
   const augment = augmenterFor(augmentKind);
-  const training = resolveTraining(spec.training, data.info.defaultEpsilon);
+  // The spec holds every default already (the schema resolved them once): nothing here re-derives one.
+  const training = spec.training;
   const models: Array<{ member: Member; model: Model; arch: string }> = [];
   let pool: WorkerPool | null = null;
 
@@ -101,17 +103,12 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
 
     // Train (or continue training) one model; `undefined` means it finished.
     const train = async (member: Member, model: Model, teacher: Model | null, seedOffset: number) => {
-      const pointer = pointerFile(o.dir.checkpoints, member.label);
-      let resumeFrom;
-      if (fs.existsSync(pointer)) {
-        const p = JSON.parse(fs.readFileSync(pointer, 'utf8')) as { path: string; completed: boolean };
-        const ck = readCheckpoint(path.join(o.dir.checkpoints, p.path));
-        if (p.completed) {
-          loadWeights(ck, model, `checkpoint of ${member.label}`);
-          return undefined;
-        }
-        resumeFrom = ck;
+      const latest = new CheckpointStore(o.dir.checkpoints, member.label).latest();
+      if (latest?.completed) {
+        loadWeights(latest.checkpoint, model, `checkpoint of ${member.label}`);
+        return undefined;
       }
+      const resumeFrom = latest?.checkpoint;
       const outcome = await trainModel({
         label: member.label,
         model,
@@ -144,7 +141,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         models.push({ member: { label: 'teacher', method: ck.state.method, settings: {}, training }, model: teacher, arch: teacher.arch });
       } else if (spec.teacher.train) {
         const { method, ...rest } = spec.teacher.train;
-        const member: Member = { label: 'teacher', method, settings: rest, training: resolveTraining({ ...spec.training, ...pick(rest, spec.training) }, data.info.defaultEpsilon) };
+        const member: Member = { label: 'teacher', method, settings: rest, training: { ...spec.training, ...pick(rest, spec.training) } };
         const stopped = await train(member, teacher, null, 1000);
         if (stopped) return end(stopped);
         models.push({ member, model: teacher, arch: teacher.arch });
@@ -168,7 +165,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
 
     // Evaluation of every model, each saved as soon as it is done.
     const ev = spec.evaluation;
-    const epsilon = ev.epsilon ?? training.attack.epsilon;
+    const epsilon = ev.epsilon;
     const testSplit = ev.test_size ? headSplit(data.test, ev.test_size) : data.test;
     const results: ModelResults[] = [];
     for (const { member, model, arch } of models) {
@@ -184,7 +181,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
           {
             epsilon,
             attacks: ev.attacks,
-            epsilons: ev.epsilons ?? [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
+            epsilons: ev.epsilons,
             batchSize: ev.batch_size,
             seed: spec.seed + 17,
           },
@@ -224,12 +221,6 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     log.emit({ type: 'run-end', status: 'stopped', durationMs: Date.now() - started });
     return { status: 'stopped' as const, results: [] };
   }
-}
-
-/** The training block with the attack's defaults resolved (epsilon from the dataset, step eps/4). */
-function resolveTraining(t: ExperimentSpec['training'], datasetEpsilon: number): TrainingSpec {
-  const epsilon = t.attack.epsilon ?? datasetEpsilon;
-  return { ...t, attack: { ...t.attack, epsilon, step_size: t.attack.step_size ?? epsilon / 4 } };
 }
 
 /** The keys of `from` that are training keys. */

@@ -4,35 +4,27 @@
  * monitors and a checkpoint. A stop request ends the run after a checkpoint at the next step
  * boundary; a non-finite loss ends it before the bad update touches the weights.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { emptyWeightLog, histogram, samplePairs } from '../analysis/weightStats';
 import { Augmenter } from '../data/augment';
 import { batchCount, batches } from '../data/batches';
 import { Split } from '../data/types';
-import { Method } from '../methods/method';
-import { methodImplementations } from '../methods/registry';
+import type { ExperimentSpec } from '../experiment/schema';
+import { findMethod } from '../methods/catalog';
+import { Method, MethodContext } from '../methods/method';
+import { methodFactory } from '../methods/registry';
 import { Model } from '../models/model';
 import { Rng, RngState } from '../util/rng';
-import { LoadedCheckpoint, loadWeights, methodStateOf, optimizerState, writeCheckpoint } from './checkpoint';
+import { LoadedCheckpoint, loadWeights, methodStateOf, optimizerState } from './checkpoint';
+import { CheckpointStore } from './checkpointStore';
 import { EventLog } from './eventLog';
 import { accuracy, head, robustAccuracy, similarity } from './monitor';
 import { learningRate } from './schedule';
 import { Sgd } from '../step/sgd';
-import { trainStep, trainableOf } from '../step/trainStep';
+import { startNoiseFor, trainStep, trainableOf } from '../step/trainStep';
 import type { WorkerPool } from '../parallel/pool';
 
-export interface TrainingSpec {
-  epochs: number;
-  batch_size: number;
-  lr: number;
-  momentum: number;
-  weight_decay: number;
-  schedule: 'constant' | 'piecewise' | 'cosine';
-  milestones: number[];
-  lr_decay: number;
-  attack: { epsilon: number; step_size: number | null; steps: number; random_start: boolean };
-}
+/** The training section of the resolved spec (every default filled in by the schema). */
+export type TrainingSpec = ExperimentSpec['training'];
 
 export interface TrainModelOptions {
   label: string;
@@ -57,26 +49,18 @@ export interface TrainModelOptions {
 
 export type TrainOutcome = { status: 'finished' | 'stopped' } | { status: 'failed'; code: string; message: string; fix: string };
 
-/** The file that points at a model's latest checkpoint folder. */
-export function pointerFile(checkpointsDir: string, label: string): string {
-  return path.join(checkpointsDir, `${safeName(label)}.json`);
-}
-
-export function safeName(label: string): string {
-  return label.replace(/[^a-zA-Z0-9_-]+/g, '-');
-}
+// The checkpoint files' names moved to the checkpoint store; these names stay for older importers.
+export { pointerFile, safeName } from './checkpointStore';
 
 export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
   const t = o.training;
   const attack = {
     epsilon: t.attack.epsilon,
-    stepSize: t.attack.step_size ?? t.attack.epsilon / 4,
+    stepSize: t.attack.step_size,
     steps: t.attack.steps,
     randomStart: t.attack.random_start,
   };
-  const factory = methodImplementations[o.method];
-  if (!factory) throw new Error(`unknown method '${o.method}'`);
-  const context = {
+  const context: MethodContext = {
     student: o.model,
     teacher: o.teacher,
     settings: o.methodSettings,
@@ -86,9 +70,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     numClasses: o.train.numClasses,
     seed: o.seed,
   };
-  // With worker threads, each step's PGD and gradients are shared among them.
-  const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, context) : null;
-  const method: Method = factory({ ...context, perturb: session?.perturb, infer: session?.infer });
+  const method: Method = methodFactory(o.method)(context);
   const sgd = new Sgd(trainableOf(o.model, method), { momentum: t.momentum, weightDecay: t.weight_decay });
   const stepsPerEpoch = batchCount(o.train.count, t.batch_size);
   const probe = head(o.test, 256);
@@ -109,6 +91,10 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     dataRng = new Rng(st.rng.dataEpochStart);
     attackRng = new Rng(st.rng.attack);
   }
+  // With worker threads, every stage of each step is shared among them; their copies of the
+  // method start from this one's state (memory banks after a resume).
+  const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, context, method) : null;
+  const stepOptions = { startNoise: startNoiseFor(o.method, attack), workers: session?.workers };
 
   o.log.emit({
     type: 'stage-start',
@@ -120,10 +106,9 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     params: o.model.params.count(),
   });
 
+  const store = new CheckpointStore(o.checkpointsDir, o.label);
   const save = (epochsDone: number, stepInEpoch: number, epochStart: RngState, completed: boolean) => {
-    const dir = path.join(o.checkpointsDir, `${safeName(o.label)}-e${epochsDone}-s${stepInEpoch}`);
-    writeCheckpoint(
-      dir,
+    const dir = store.save(
       {
         arch: o.model.arch,
         inputShape: o.model.inputShape,
@@ -137,17 +122,6 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
       },
       { model: o.model, methodParams: method.extraParams, optimizer: sgd.state(), methodState: method.state?.() ?? {} },
     );
-    const pointer = pointerFile(o.checkpointsDir, o.label);
-    const previous = fs.existsSync(pointer) ? (JSON.parse(fs.readFileSync(pointer, 'utf8')) as { path: string }).path : null;
-    fs.writeFileSync(`${pointer}.tmp`, JSON.stringify({ path: path.basename(dir), epoch: epochsDone, step: stepInEpoch, completed }));
-    fs.renameSync(`${pointer}.tmp`, pointer);
-    // Keep the newest checkpoint and the one before it.
-    for (const entry of fs.readdirSync(o.checkpointsDir)) {
-      const full = path.join(o.checkpointsDir, entry);
-      if (entry.startsWith(`${safeName(o.label)}-e`) && !entry.includes('.tmp-') && entry !== path.basename(dir) && entry !== previous) {
-        fs.rmSync(full, { recursive: true, force: true });
-      }
-    }
     o.log.emit({ type: 'checkpoint', model: o.label, epoch: epochsDone, path: dir });
   };
 
@@ -170,13 +144,20 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
           continue;
         }
         const lr = learningRate({ ...t }, epoch + step / stepsPerEpoch);
-        const result = trainStep(o.model, method, sgd, b, lr, attackRng, session?.shards);
+        const result = trainStep(o.model, method, sgd, b, lr, attackRng, stepOptions);
         if (!Number.isFinite(result.loss)) {
+          // Say which checkpoint stays in charge, or that there is none: a resume needs one.
+          const kept = store.current();
+          const where = `${o.label}: the loss became ${result.loss} at epoch ${epoch + 1}, step ${step + 1} (lr ${lr.toPrecision(3)}); the update was not applied`;
           return {
             status: 'failed',
             code: 'non-finite-loss',
-            message: `${o.label}: the loss became ${result.loss} at epoch ${epoch + 1}, step ${step + 1} (lr ${lr.toPrecision(3)}); the update was not applied and the last checkpoint is kept`,
-            fix: 'lower training.lr (or the method\'s loss weights) and run again, or resume from the last checkpoint with a smaller lr',
+            message: kept
+              ? `${where}, and the last checkpoint (${kept.path}: epoch ${kept.epoch}, step ${kept.step}) is kept`
+              : `${where}; no checkpoint of ${o.label} had been written yet, so there is none to resume from`,
+            fix: kept
+              ? 'lower training.lr (or the method\'s loss weights) and run again, or resume from the last checkpoint with a smaller lr'
+              : 'lower training.lr (or the method\'s loss weights) and run again',
           };
         }
         lossSum += result.loss * b.size;
@@ -234,7 +215,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
           type: 'sample-weights',
           model: o.label,
           epoch: epoch + 1,
-          scheme: String(o.methodSettings.reweight ?? 'none'),
+          scheme: weightScheme(o.method, o.methodSettings),
           histogram: histogram(w, 20),
           mean: w.reduce((a, v) => a + v, 0) / w.length,
           samples: samplePairs(weightLog, 300, seed),
@@ -249,4 +230,10 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     sgd.dispose();
     method.dispose?.();
   }
+}
+
+/** The name of a method's sample-weighting scheme, as its description says where to find it. */
+function weightScheme(method: string, settings: Record<string, unknown>): string {
+  const setting = findMethod(method)?.sampleWeights?.schemeSetting;
+  return setting ? String(settings[setting]) : 'none';
 }

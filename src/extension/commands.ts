@@ -194,7 +194,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
       const pick = folders.length === 1 ? folders[0] : await vscode.window.showQuickPick(folders, { placeHolder: 'Checkpoint to evaluate (model-e<epoch>-s<step>)' });
       if (!pick) return;
-      let spec: { data?: { dataset?: string; test_size?: number | null }; evaluation?: { epsilon?: number; attacks?: string[]; test_size?: number | null } } = {};
+      let spec: { data?: { dataset?: string; test_size?: number | null }; evaluation?: { epsilon?: number; attacks?: unknown[]; test_size?: number | null } } = {};
       try {
         spec = JSON.parse(fs.readFileSync(path.join(runDir, 'spec.json'), 'utf8'));
       } catch {
@@ -203,7 +203,8 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const args = [path.join(uri.fsPath, 'dist', 'cli.js'), 'eval', path.join(ckDir, pick), '--json'];
       if (spec.data?.dataset) args.push('--dataset', spec.data.dataset);
       if (spec.evaluation?.epsilon !== undefined) args.push('--epsilon', String(spec.evaluation.epsilon));
-      if (spec.evaluation?.attacks) args.push('--attacks', spec.evaluation.attacks.join(','));
+      // spec.json holds resolved entries; their JSON is YAML flow, which --attacks reads back as they are.
+      if (spec.evaluation?.attacks) args.push('--attacks', spec.evaluation.attacks.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(','));
       const testSize = spec.evaluation?.test_size ?? spec.data?.test_size;
       if (testSize) args.push('--test-size', String(testSize));
       const node = readSettings().nodePath || process.execPath;

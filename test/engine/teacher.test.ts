@@ -8,6 +8,7 @@ import { loadExperiment } from '../../src/engine/experiment/load';
 import { buildModel } from '../../src/engine/models/registry';
 import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { evaluateModel } from '../../src/engine/run/evaluate';
+import { resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
 import { fashionMini, useWasm } from './helpers';
 import { ROOT, TEACHER_CHECKPOINT } from './paths';
 
@@ -35,7 +36,7 @@ test("the shipped teacher scores what the recipe's run recorded", async () => {
   const e = await evaluateModel(teacher, data.test, {
     epsilon: recipe.evaluation.epsilon,
     // The recipe's list up to PGD-20: each attack draws its seed in turn, so the prefix matches.
-    attacks: ['clean', 'fgsm', 'pgd-20'],
+    attacks: ['clean', 'fgsm', 'pgd-20'].map((a) => resolveEvaluationEntry(a)),
     epsilons: [],
     batchSize: recipe.evaluation.batchSize,
     seed: recipe.evaluation.seed,

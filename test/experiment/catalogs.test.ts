@@ -58,8 +58,8 @@ test('each unconfirmed GACD setting is a real setting with a reason and a chosen
 
 test('the attacks catalog lists fgsm, pgd and cw with their defaults', () => {
   assert.deepEqual(attackNames, ['fgsm', 'pgd', 'cw']);
-  for (const a of attacks) assert.ok(a.title && a.summary && a.paper && a.formula, a.name);
-  assert.deepEqual(pgdSettings.parse({}), { steps: 20, step_size: null, random_start: true, loss: 'ce' });
+  for (const a of attacks) assert.ok(a.title && a.summary && a.paper && a.code && a.formula, a.name);
+  assert.deepEqual(pgdSettings.parse({}), { steps: 20, step_size: null, random_start: true, loss: 'ce', restarts: 1 });
   assert.equal(cwSettings.parse({}).steps, 30);
   assert.equal(pgdSettings.parse({ step_size: '2/255' }).step_size, 2 / 255);
 });

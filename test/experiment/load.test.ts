@@ -32,7 +32,13 @@ test('a minimal file yields the spec with every default filled in', () => {
     baselines: [],
     evaluation: {
       epsilon: 0.1,
-      attacks: ['clean', 'fgsm', 'pgd-20', 'cw-20'],
+      // Resolved by the attacks catalog's parser, every setting filled in (spec.json holds these).
+      attacks: [
+        { label: 'clean', attack: 'clean', settings: {} },
+        { label: 'fgsm', attack: 'fgsm', settings: { random_start: false } },
+        { label: 'pgd-20', attack: 'pgd', settings: { steps: 20, step_size: null, random_start: true, loss: 'ce', restarts: 1 } },
+        { label: 'cw-20', attack: 'cw', settings: { steps: 20, step_size: null, random_start: true, confidence: 50, restarts: 1 } },
+      ],
       epsilons: [0, 0.05, 0.1, 1.5 * 0.1, 0.2],
       test_size: null,
       batch_size: 250,

@@ -51,6 +51,9 @@ test('a method, attack, model or dataset value: its paper and its one-line loss'
   assert.match(pgd, /Update: `x_\{k\+1\}/);
   const cw = hover('evaluation:\n  attacks:\n    - c|w-30\n').contents!;
   assert.match(cw, /Carlini/);
+  const section = hover('evaluation:\n  attacks: [clean, {attack: p|gd, steps: 50}]\n');
+  assert.equal(section.covered, 'pgd');
+  assert.match(section.contents!, /Projected Gradient Descent/);
   assert.match(hover('student:\n  model: preact-res|net18\n').contents!, /11\.2M parameters/);
   assert.match(hover('data:\n  dataset: cifa|r10\n').contents!, /usual epsilon 8\/255/);
 });

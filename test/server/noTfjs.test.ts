@@ -4,8 +4,11 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot } from './helpers';
 
-/** Engine files the language server may include: the experiment module and the tfjs-free catalogs. */
-const ALLOWED_ENGINE = /^src\/engine\/(experiment\/[^/]+|(methods|attacks|models|data)\/catalog|catalog)\.ts$/;
+/**
+ * Engine files the language server may include: the experiment module, the catalog leaf and the
+ * tfjs-free descriptions (each folder's catalog.ts and the methods' *.info.ts).
+ */
+const ALLOWED_ENGINE = /^src\/engine\/(experiment\/[^/]+|catalog\/[^/]+|(methods|attacks|models|data)\/catalog|methods\/[^/]+\.info)\.ts$/;
 
 test('the bundled language server contains no TensorFlow.js and no engine code beyond the schema', async () => {
   const result = await build({

@@ -1,14 +1,17 @@
 /**
- * The small interface every attack implements. An attack sees the model only as a function from
- * images to logits, so the same code attacks a student, a teacher or an ensemble.
+ * The small interface every attack implements, and the options of the PGD that training uses. An
+ * attack sees the model only as a function from images to logits, so the same code attacks a
+ * student, a teacher or an ensemble.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../models/model';
 import { Rng } from '../util/rng';
-import { AttackLossName, crossEntropySum, cwMarginSum, klSum } from './losses';
+import type { AttackName, AttackSettings } from './catalog';
+import type { AttackLossName } from './losses';
 
 export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
 
+/** The options of training-time PGD (methods, the training session and the monitor use them). */
 export interface AttackOptions {
   /** L-inf radius, inputs in [0, 1]. */
   epsilon: number;
@@ -40,23 +43,19 @@ export type Perturber = (
   rng: Rng,
 ) => tf.Tensor4D;
 
-export interface Attack {
-  readonly name: string;
-  /** Returns adversarial images within epsilon of x and within [0, 1]. Does not leak tensors. */
-  perturb(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, options: AttackOptions, rng: Rng): tf.Tensor4D;
+/**
+ * One attack of the catalog, registered under its name in registry.ts. `perturb` returns
+ * adversarial images within epsilon of x and within [0, 1], leaks no tensor, and gives the same
+ * images for the same `rng` state; `settings` are the attack's own, every default filled in.
+ */
+export interface AttackImplementation<N extends AttackName = AttackName> {
+  readonly name: N;
+  perturb(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, epsilon: number, settings: AttackSettings<N>, rng: Rng): tf.Tensor4D;
 }
 
-/** The summed loss an attack ascends. */
-export function attackObjective(options: AttackOptions, logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  switch (options.loss) {
-    case 'ce':
-      return crossEntropySum(logits, labels);
-    case 'cw':
-      return cwMarginSum(logits, labels);
-    case 'kl':
-      if (!options.targetProbs) throw new Error("attack loss 'kl' needs target probabilities (the teacher's)");
-      return klSum(options.targetProbs, logits);
-  }
+/** A setting `step_size` of null means epsilon/4, the usual step of an L-inf PGD. */
+export function stepSizeOf(stepSize: number | null, epsilon: number): number {
+  return stepSize ?? epsilon / 4;
 }
 
 /** Projection onto the epsilon ball around x intersected with the image range [0, 1]. */

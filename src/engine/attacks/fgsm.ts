@@ -1,21 +1,29 @@
 /**
- * FGSM: one signed-gradient step of size epsilon from the clean input, L-inf threat model.
+ * FGSM: one signed-gradient step of size epsilon on the cross-entropy, L-inf threat model.
  * Goodfellow, Shlens, Szegedy, "Explaining and Harnessing Adversarial Examples", ICLR 2015
- * (arXiv 1412.6572).
+ * (arXiv 1412.6572). No code was released with the paper; CleverHans
+ * (https://github.com/cleverhans-lab/cleverhans, fast_gradient_method) is the reference
+ * implementation by its authors' group.
  *
- *   x' = clip_[0,1](x + eps * sign(grad_x loss(f(x), y)))
+ *   x' = clip_[0,1](x + eps * sign(grad_x CE(f(x), y)))
  *
- * Options used: epsilon and loss; steps, stepSize and randomStart are ignored.
+ * Settings: random_start (default false) first moves x to a uniform random point of the epsilon
+ * ball and takes the step from there, as Wong, Rice, Kolter's "Fast is better than free" (ICLR 2020)
+ * does, though the step stays epsilon; the result is projected back onto the ball.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { Attack, attackObjective, project } from './attack';
+import type { AttackImplementation } from './attack';
+import { signedAscent } from './ascent';
+import { crossEntropyPerSample } from './losses';
 
-export const fgsm: Attack = {
+export const fgsm: AttackImplementation<'fgsm'> = {
   name: 'fgsm',
-  perturb(logitsFn, x, labels, options) {
-    return tf.tidy(() => {
-      const g = tf.grad((xi: tf.Tensor) => attackObjective(options, logitsFn(xi as tf.Tensor4D), labels))(x);
-      return project(tf.add(x, tf.mul(tf.sign(g), options.epsilon)), x, options.epsilon);
-    });
+  perturb(logitsFn, x, labels, epsilon, settings, rng) {
+    return signedAscent(
+      logitsFn,
+      x,
+      labels,
+      { epsilon, stepSize: epsilon, steps: 1, randomStart: settings.random_start, restarts: 1, objective: crossEntropyPerSample },
+      rng,
+    );
   },
 };

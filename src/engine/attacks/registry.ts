@@ -1,25 +1,27 @@
-/** The attack implementations by name; their descriptions live in catalog.ts. */
-import { Attack } from './attack';
+/**
+ * The attack implementations by name; their descriptions and settings live in catalog.ts. The type
+ * requires one implementation for every attack the catalog lists, so a new attack is one line
+ * here once its file exists.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../util/rng';
+import type { AttackImplementation, LogitsFn } from './attack';
+import type { AttackEntryOf, AttackName } from './catalog';
+import { cw } from './cw';
 import { fgsm } from './fgsm';
 import { pgd } from './pgd';
 
-export const attackImplementations: Record<string, Attack> = { fgsm, pgd };
+export const attackImplementations: { [N in AttackName]: AttackImplementation<N> } = { fgsm, pgd, cw };
 
-/**
- * Evaluation shorthand as experiment files write it: `clean`, `fgsm`, `pgd-20`, `cw-20`.
- * CW is PGD on the Carlini-Wagner margin loss.
- */
-export interface EvalAttack {
-  label: string;
-  attack: Attack | null;
-  steps: number;
-  loss: 'ce' | 'cw';
-}
-
-export function parseEvalAttack(label: string): EvalAttack {
-  if (label === 'clean') return { label, attack: null, steps: 0, loss: 'ce' };
-  if (label === 'fgsm') return { label, attack: fgsm, steps: 1, loss: 'ce' };
-  const m = /^(pgd|cw)-(\d+)$/.exec(label);
-  if (!m) throw new Error(`unknown evaluation attack '${label}': use clean, fgsm, pgd-<steps> or cw-<steps>`);
-  return { label, attack: pgd, steps: Number(m[2]), loss: m[1] === 'cw' ? 'cw' : 'ce' };
+/** Runs the attack of a resolved evaluation entry with its settings at `epsilon`. */
+export function perturbWith<N extends AttackName>(
+  entry: AttackEntryOf<N>,
+  logitsFn: LogitsFn,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  epsilon: number,
+  rng: Rng,
+): tf.Tensor4D {
+  const implementation: AttackImplementation<N> = attackImplementations[entry.attack];
+  return implementation.perturb(logitsFn, x, labels, epsilon, entry.settings, rng);
 }

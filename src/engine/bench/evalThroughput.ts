@@ -4,6 +4,7 @@
  * engine's own evaluation (evaluateModel with correctnessRange, or a worker pool's correctnessFor).
  * The weights and images are random: the cost of the attack does not depend on them.
  */
+import { resolveEvaluationEntry } from '../attacks/catalog';
 import { Split } from '../data/types';
 import { ImageShape } from '../models/model';
 import { buildModel } from '../models/registry';
@@ -32,7 +33,7 @@ export async function evalCase(o: EvalOptions): Promise<BenchCaseFigure[]> {
   const rng = new Rng(1);
   const split = randomSplit(o.images, rng);
   const correctness: CorrectnessFn = o.pool ? o.pool.correctnessFor(model) : async (s, job) => correctnessRange(model, s, job);
-  const config = { epsilon: EPSILON, attacks: ['pgd-20'], epsilons: [], batchSize: o.batch, seed: 1 };
+  const config = { epsilon: EPSILON, attacks: [resolveEvaluationEntry('pgd-20')], epsilons: [], batchSize: o.batch, seed: 1 };
   try {
     // Warm-up: one small batch per thread, so every thread has run its kernels once.
     const threads = o.pool?.size ?? 1;

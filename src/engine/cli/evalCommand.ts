@@ -11,13 +11,17 @@ import { buildModel } from '../models/registry';
 import { loadWeights, readCheckpoint } from '../run/checkpoint';
 import { evaluateModel } from '../run/evaluate';
 import { WorkerPool, workerCount } from '../parallel/pool';
-import { resultsTable } from './table';
+import { DEFAULT_EVALUATION_ATTACKS } from '../attacks/catalog';
+import { parseAttackList } from './attackList';
+import { Printer } from './printer';
 
 export async function evalCommand(
   dir: string,
   flags: { json?: boolean; backend?: string; dataset?: string; epsilon?: string; attacks?: string; 'test-size'?: string; workers?: string },
 ): Promise<number> {
   const where = path.resolve(dir);
+  // The list is checked before anything loads, so a typo fails at once.
+  const attacks = parseAttackList(flags.attacks ?? DEFAULT_EVALUATION_ATTACKS.join(','));
   const ck = readCheckpoint(where);
   const datasetName = flags.dataset ?? 'fashion-mnist-mini';
   const info = findDataset(datasetName);
@@ -39,7 +43,7 @@ export async function evalCommand(
     data.test,
     {
       epsilon,
-      attacks: (flags.attacks ?? 'clean,fgsm,pgd-20,cw-20').split(','),
+      attacks,
       epsilons: [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
       batchSize: 250,
       seed: 17,
@@ -57,6 +61,10 @@ export async function evalCommand(
     examples: e.examples,
   };
   if (flags.json) process.stdout.write(JSON.stringify({ backend: backend.name, checkpoint: where, ...result }) + '\n');
-  else process.stdout.write(`backend ${backend.name}: ${backend.detail}\n${resultsTable([result])}\n`);
+  else {
+    const printer = new Printer();
+    printer.line(`backend ${backend.name}: ${backend.detail}`);
+    printer.results([result]);
+  }
   return 0;
 }

@@ -13,7 +13,13 @@ import { datasetNames, findDataset } from '../data/catalog';
 import { modelNames } from '../models/catalog';
 import { methods } from '../methods/catalog';
 import { numberOrExpression } from '../catalog/expression';
-import { parseEvaluationAttack, EVALUATION_ATTACK_FORMS, suggestEvaluationAttacks } from './evaluationAttacks';
+import {
+  DEFAULT_EVALUATION_ATTACKS,
+  EVALUATION_ATTACK_FORMS,
+  EvaluationEntry,
+  duplicateLabels,
+  parseEvaluationEntry,
+} from '../attacks/catalog';
 
 /** Metadata that problem messages and the language server read from a schema node. */
 export interface SettingMeta {
@@ -117,19 +123,40 @@ const teacherTraining = z
 const filePath = (description: string) =>
   z.string().min(1).meta(meta({ filePath: true })).nullable().default(null).describe(description);
 
-const evaluationAttack = z.string().superRefine((value, ctx) => {
-  if (parseEvaluationAttack(value)) return;
-  const suggestions = suggestEvaluationAttacks(value);
-  ctx.addIssue({
-    code: 'custom',
-    message: `unknown attack "${value}": each entry is one of ${EVALUATION_ATTACK_FORMS}`,
-    params: {
-      code: 'unknown-name',
-      fix: suggestions.length ? `did you mean ${suggestions[0]}?` : `use one of ${EVALUATION_ATTACK_FORMS}`,
-      replacements: suggestions,
-    },
-  });
-});
+/**
+ * One evaluation entry, a short label or a section with settings, resolved by the attacks
+ * catalog's parser (the same that `gacd eval --attacks` uses) into `{label, attack, settings}`.
+ * Its issues keep their place in the entry, so a bad setting is reported at its key.
+ */
+const evaluationAttack = z
+  .unknown()
+  .transform((value, ctx): EvaluationEntry => {
+    const parsed = parseEvaluationEntry(value);
+    if (parsed.ok) return parsed.entry;
+    for (const issue of parsed.issues) {
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path,
+        message: issue.message,
+        input: value,
+        params: { code: issue.code, fix: issue.fix, replacements: issue.replacements },
+      });
+    }
+    return z.NEVER;
+  })
+  .describe(`An attack to report: one of ${EVALUATION_ATTACK_FORMS}, or a section such as {attack: pgd, steps: 50, restarts: 5} with that attack's settings.`);
+
+/** Two entries with one label would share a row of the results. */
+function uniqueLabels(entries: unknown[], ctx: z.RefinementCtx): void {
+  for (const d of duplicateLabels(entries)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [d.index],
+      message: `entries ${d.first + 1} and ${d.index + 1} are both labelled "${d.label}": give one a different attack, settings or label:`,
+      params: { code: 'bad-value' },
+    });
+  }
+}
 
 export const experimentFields = z
   .strictObject({
@@ -201,9 +228,14 @@ export const experimentFields = z
         attacks: z
           .array(evaluationAttack)
           .min(1)
-          .default(() => ['clean', 'fgsm', 'pgd-20', 'cw-20'])
+          .superRefine(uniqueLabels)
+          // A prefault, so that the default entries are resolved like written ones.
+          .prefault(() => [...DEFAULT_EVALUATION_ATTACKS])
           .meta(meta({ catalog: 'attack' }))
-          .describe(`Attacks to report, each one of ${EVALUATION_ATTACK_FORMS} (steps after the dash).`),
+          .describe(
+            `Attacks to report, each one of ${EVALUATION_ATTACK_FORMS} (steps after the dash), or a section with the attack's settings, ` +
+              'e.g. {attack: pgd, steps: 50, step_size: 1/255, restarts: 5, loss: cw}; `label:` names its row.',
+          ),
         epsilons: z
           .array(inputAmount())
           .nullable()

@@ -5,8 +5,10 @@
  * arrays with their shapes. A "share" is always a contiguous slice of a batch's rows.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { AttackOptions } from '../attacks/attack';
+import type { EvaluationEntry } from '../attacks/catalog';
 import type { ImageShape } from '../models/model';
+import type { BatchInfo, MethodContext, Plan, SampleWeights, Whole } from '../methods/method';
+import type { LossShare } from '../step/trainStep';
 import type { ServerEnd } from './syncChannel';
 
 export interface ModelRef {
@@ -25,7 +27,8 @@ export type ToWorker =
       images: Float32Array;
       labels: Int32Array;
       shape: ImageShape;
-      label: string;
+      /** The resolved evaluation entry (plain data): the attack and every one of its settings. */
+      entry: EvaluationEntry;
       epsilon: number;
       batchSize: number;
       seed: number;
@@ -61,47 +64,34 @@ export function unflattenAll(fs: Record<string, Flat>): Record<string, tf.Tensor
   return Object.fromEntries(Object.entries(fs).map(([k, f]) => [k, unflatten(f)]));
 }
 
-/** Everything a worker needs to build its mirror of the training: plain data only. */
-export interface TrainingSetup {
+/**
+ * Everything a worker needs to build its mirror of the training: the method's context with the
+ * models named instead of given (plain data only).
+ */
+export interface TrainingSetup extends Omit<MethodContext, 'student' | 'teacher'> {
   student: ModelRef;
   teacher: ModelRef | null;
   /** The teacher's weights: it is frozen, so they travel once per session. */
   teacherWeights: Float32Array | null;
   method: string;
-  settings: Record<string, unknown>;
-  attack: Omit<AttackOptions, 'loss' | 'targetProbs' | 'startNoise'>;
-  trainSize: number;
-  trainLabels: Int32Array;
-  numClasses: number;
-  seed: number;
+  /** The method's state on the main thread when the session opens (e.g. memory banks after a resume). */
+  methodState: Record<string, Float32Array | number[]>;
 }
 
-/** PGD on rows of a batch, against the student with `weights`. */
-export interface AttackRequest {
-  kind: 'attack';
-  weights: Float32Array;
-  x: Flat;
-  labels: Flat;
-  noise: Flat | null;
-  targetProbs: Flat | null;
-  options: Pick<AttackOptions, 'epsilon' | 'stepSize' | 'steps' | 'loss' | 'randomStart'>;
+/** A step's rows as every thread's copy of the method takes them after the update. */
+export interface AfterStep {
+  batch: BatchInfo;
+  whole: Omit<Whole, 'gathered'>;
+  kept: Record<string, Float32Array>;
 }
 
-/** The frozen teacher's logits and feature taps on rows of a batch. */
-export interface InferRequest {
-  kind: 'infer';
-  x: Flat;
-  taps: string[];
-}
-
-export interface InferReply {
-  logits: Flat;
-  features: Record<string, Flat>;
-}
-
-/** The loss and gradients of rows of a batch, with the student's and the method's `weights`. */
-export interface GradientRequest {
-  kind: 'gradients';
+/**
+ * Prepare a share of a batch's rows (PGD, teachers, weights) with the student's and the method's
+ * current `weights`; the worker keeps what it prepared for the loss request that follows. The
+ * steps' `afterStep` data not yet applied on the worker come first.
+ */
+export interface PrepareRequest {
+  kind: 'prepare';
   /** The student's variables, then the method's own, in `entries()` order. */
   weights: Float32Array;
   x: Flat;
@@ -109,22 +99,34 @@ export interface GradientRequest {
   labels: Int32Array;
   indices: Int32Array;
   total: number;
-  input: Flat;
-  tensors: Record<string, Flat>;
-  shared: Record<string, Flat>;
-  constants: Record<string, number>;
+  offset: number;
+  noise: Flat | null;
+  plan: Plan;
+  afterSteps: AfterStep[];
 }
 
-export type TrainingRequest = AttackRequest | InferRequest | GradientRequest;
-
-/** A shard's part of a step. */
-export interface ShardResult {
-  /** Gradients of the trainable variables (student's, then the method's), flat, in order. */
-  grads: Float32Array;
-  loss: number;
-  terms: Record<string, number>;
-  correct: number;
-  keep: Record<string, Flat>;
+export interface PrepareReply {
+  sums: Record<string, number>;
+  gathered: Record<string, Flat>;
+  weights?: SampleWeights;
 }
 
-export type TrainingReply = Flat | InferReply | ShardResult;
+/** The loss and gradients of the rows the worker prepared, with the whole batch's sums and gathered tensors. */
+export interface LossRequest {
+  kind: 'loss';
+  sums: Record<string, number>;
+  gathered: Record<string, Flat>;
+}
+
+/** A share's part of a step: its loss, gradients and kept rows. */
+export type LossReply = LossShare;
+
+/** Steps whose rows the worker's method has not taken yet (when no prepare request carried them). */
+export interface AfterStepRequest {
+  kind: 'after-step';
+  afterSteps: AfterStep[];
+}
+
+export type TrainingRequest = PrepareRequest | LossRequest | AfterStepRequest;
+
+export type TrainingReply = PrepareReply | LossReply | null;

@@ -13,12 +13,11 @@ import type { Model } from '../models/model';
 import { CorrectnessFn, correctnessRange } from '../step/correctness';
 import type { FromWorker, ToWorker } from './messages';
 import { packWeights } from './weights';
-import type { Perturber } from '../attacks/attack';
-import type { Inference, MethodContext } from '../methods/method';
-import type { GradientPeers } from '../step/trainStep';
+import type { Method, MethodContext } from '../methods/method';
+import type { ShareWorkers } from '../step/trainStep';
 import { SyncCaller } from './syncChannel';
 import { TrainingSession } from './trainingSession';
-import type { TrainingReply, TrainingRequest } from './messages';
+import type { TrainingReply, TrainingRequest, TrainingSetup } from './messages';
 
 /** `auto` means one thread per core. */
 export function workerCount(setting: number | 'auto'): number {
@@ -103,7 +102,7 @@ export class WorkerPool {
           images: split.images.slice(from * size, to * size),
           labels: split.labels.slice(from, to),
           shape: split.shape,
-          label: job.label,
+          entry: job.entry,
           epsilon: job.epsilon,
           batchSize: job.batchSize,
           seed: job.seed,
@@ -124,16 +123,14 @@ export class WorkerPool {
   }
 
   /**
-   * Shares each training step (its PGD, the teacher's forward passes, its loss and gradients)
-   * with every worker until `close`. One session at a time, and no evaluation while it is open (the workers serve it).
+   * Shares each training step of `method` (built from `ctx` on this thread) with every worker until
+   * `close`. One session at a time, and no evaluation while it is open (the workers serve it).
    */
-  trainingSession(
-    method: string,
-    ctx: Omit<MethodContext, 'perturb' | 'infer'>,
-  ): { perturb: Perturber; infer: Inference; shards: GradientPeers; close: () => Promise<void> } {
+  trainingSession(name: string, ctx: MethodContext, method: Method): { workers: ShareWorkers; close: () => Promise<void> } {
     const ref = (m: Model) => ({ arch: m.arch, inputShape: m.inputShape, numClasses: m.numClasses });
     const closed: Array<Promise<void>> = [];
     const teacherWeights = ctx.teacher ? packWeights(ctx.teacher) : null;
+    const methodState = method.state?.() ?? {};
     const callers = this.workers.map((worker) => {
       const { caller, server } = SyncCaller.open<TrainingRequest, TrainingReply>();
       closed.push(
@@ -146,26 +143,25 @@ export class WorkerPool {
           worker.on('message', onMessage);
         }),
       );
-      const setup = {
+      const setup: TrainingSetup = {
         student: ref(ctx.student),
         teacher: ctx.teacher ? ref(ctx.teacher) : null,
-        teacherWeights: ctx.teacher ? teacherWeights : null,
-        method,
+        teacherWeights,
+        method: name,
         settings: ctx.settings,
         attack: ctx.attack,
         trainSize: ctx.trainSize,
         trainLabels: ctx.trainLabels,
         numClasses: ctx.numClasses,
         seed: ctx.seed,
+        methodState,
       };
       worker.postMessage({ type: 'training-session', setup, end: server } satisfies ToWorker, [server.port]);
       return caller;
     });
-    const session = new TrainingSession(callers, ctx.teacher);
+    const session = new TrainingSession(callers, ctx.student, method);
     return {
-      perturb: session.perturb,
-      infer: session.infer,
-      shards: session,
+      workers: session,
       close: async () => {
         session.close();
         await Promise.all(closed);

@@ -53,7 +53,7 @@ port.on('message', async (msg: ToWorker) => {
       case 'correctness': {
         if (!model) throw new Error('no model set');
         const split = { images: msg.images, labels: msg.labels, count: msg.labels.length, shape: msg.shape, numClasses: model.numClasses };
-        const job = { label: msg.label, epsilon: msg.epsilon, batchSize: msg.batchSize, seed: msg.seed };
+        const job = { entry: msg.entry, epsilon: msg.epsilon, batchSize: msg.batchSize, seed: msg.seed };
         const correct = correctnessRange(model, split, job, 0, split.count, msg.offset);
         send({ type: 'correctness', id: msg.id, correct });
         break;

@@ -7,6 +7,7 @@
  * batch's position), so the figures are the same however the batches are shared among threads.
  */
 import { AttackResult } from '../../protocol/events';
+import { AttackEntryOf, EvaluationEntry, WORST_CASE_LABEL, resolveEvaluationEntry } from '../attacks/catalog';
 import { Split } from '../data/types';
 import { CorrectnessFn, CorrectnessJob, correctnessRange } from '../step/correctness';
 import { Model } from '../models/model';
@@ -14,8 +15,8 @@ import { Rng } from '../util/rng';
 
 export interface EvaluationConfig {
   epsilon: number;
-  /** Labels like `clean`, `fgsm`, `pgd-20`, `cw-20`. */
-  attacks: string[];
+  /** Resolved evaluation entries (attacks/catalog.ts parses them), reported under their labels. */
+  attacks: EvaluationEntry[];
   /** Epsilons for the accuracy-against-epsilon curve (attacked with the strongest PGD of the list). */
   epsilons: number[];
   batchSize: number;
@@ -38,28 +39,27 @@ export async function evaluateModel(
   correctness: CorrectnessFn = async (s, job) => correctnessRange(model, s, job),
 ): Promise<Evaluation> {
   const rng = new Rng(cfg.seed);
-  const job = (label: string, epsilon: number): CorrectnessJob => ({ label, epsilon, batchSize: cfg.batchSize, seed: rng.nextUint32() });
+  const job = (entry: EvaluationEntry, epsilon: number): CorrectnessJob => ({ entry, epsilon, batchSize: cfg.batchSize, seed: rng.nextUint32() });
   const results: AttackResult[] = [];
   const worst = new Uint8Array(split.count).fill(1);
-  const byLabel = new Map<string, Uint8Array>();
-  for (const label of cfg.attacks) {
-    const c = await correctness(split, job(label, cfg.epsilon));
-    byLabel.set(label, c);
+  const byEntry = new Map<EvaluationEntry, Uint8Array>();
+  for (const entry of cfg.attacks) {
+    const c = await correctness(split, job(entry, cfg.epsilon));
+    byEntry.set(entry, c);
     for (let i = 0; i < c.length; i++) worst[i] &= c[i];
-    results.push({ attack: label, epsilon: cfg.epsilon, accuracy: mean(c) });
+    results.push({ attack: entry.label, epsilon: cfg.epsilon, accuracy: mean(c) });
   }
-  if (cfg.attacks.filter((a) => a !== 'clean').length > 1) {
-    results.push({ attack: 'worst-case', epsilon: cfg.epsilon, accuracy: mean(worst) });
+  if (cfg.attacks.filter((a) => a.attack !== 'clean').length > 1) {
+    results.push({ attack: WORST_CASE_LABEL, epsilon: cfg.epsilon, accuracy: mean(worst) });
   }
 
-  // The curve uses the strongest PGD of the list (most steps), or PGD-20.
-  const pgdLabels = cfg.attacks.filter((a) => a.startsWith('pgd-'));
-  const curveAttack = pgdLabels.sort((a, b) => Number(b.slice(4)) - Number(a.slice(4)))[0] ?? 'pgd-20';
+  const clean = cfg.attacks.find((a) => a.attack === 'clean');
+  const curveAttack = strongestPgd(cfg.attacks);
   const accuracyVsEpsilon: Evaluation['accuracyVsEpsilon'] = [];
   for (const epsilon of cfg.epsilons) {
     let c: Uint8Array;
-    if (epsilon === 0 && byLabel.has('clean')) c = byLabel.get('clean')!;
-    else if (epsilon === cfg.epsilon && byLabel.has(curveAttack)) c = byLabel.get(curveAttack)!;
+    if (epsilon === 0 && clean) c = byEntry.get(clean)!;
+    else if (epsilon === cfg.epsilon && byEntry.has(curveAttack)) c = byEntry.get(curveAttack)!;
     else c = await correctness(split, job(curveAttack, epsilon));
     accuracyVsEpsilon.push({ epsilon, accuracy: mean(c) });
   }
@@ -74,4 +74,11 @@ export async function evaluateModel(
     if (c.n > 0 && c.hits / c.n < worstClass.accuracy) worstClass = { classIndex: k, accuracy: c.hits / c.n };
   });
   return { results, accuracyVsEpsilon, worstClass, examples: split.count };
+}
+
+/** The curve's attack: the PGD of the list with the most steps (the first of equals), else PGD-20. */
+function strongestPgd(entries: EvaluationEntry[]): EvaluationEntry {
+  const pgds = entries.filter((e): e is AttackEntryOf<'pgd'> => e.attack === 'pgd');
+  if (pgds.length === 0) return resolveEvaluationEntry('pgd-20');
+  return pgds.reduce((best, e) => (e.settings.steps > best.settings.steps ? e : best));
 }

@@ -5,7 +5,7 @@
  * CRD's logit-correlation gap).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { pgd } from '../attacks/pgd';
+import { pgdWithOptions } from '../attacks/pgd';
 import { linearCka, logitCorrelationGap, meanCosine } from '../analysis/cka';
 import { Split, imageSize, takeSamples } from '../data/types';
 import { Method, evalLogits } from '../methods/method';
@@ -47,7 +47,7 @@ export function accuracy(model: Model, split: Split, batchSize = 500): number {
 export function robustAccuracy(model: Model, probe: Split, attack: AttackSetting, seed: number): number {
   return tf.tidy(() => {
     const { x, y } = tensors(probe);
-    const xAdv = pgd.perturb(evalLogits(model), x, y, { ...attack, steps: 10, randomStart: true, loss: 'ce' }, new Rng(seed));
+    const xAdv = pgdWithOptions(evalLogits(model), x, y, { ...attack, steps: 10, randomStart: true, loss: 'ce' }, new Rng(seed));
     const pred = tf.argMax(model.apply(xAdv, { training: false }).logits, 1);
     return tf.mean(tf.cast(tf.equal(pred, y), 'float32')).dataSync()[0];
   });
@@ -63,7 +63,7 @@ export interface SimilarityFigures {
 export function similarity(student: Model, teacher: Model, method: Method, probe: Split, attack: AttackSetting, seed: number): SimilarityFigures {
   return tf.tidy(() => {
     const { x, y } = tensors(probe);
-    const xAdv = pgd.perturb(evalLogits(student), x, y, { ...attack, steps: 10, randomStart: true, loss: 'ce' }, new Rng(seed));
+    const xAdv = pgdWithOptions(evalLogits(student), x, y, { ...attack, steps: 10, randomStart: true, loss: 'ce' }, new Rng(seed));
     const pair = (input: tf.Tensor4D): [ModelOutput, ModelOutput] => [
       student.apply(input, { training: false }),
       teacher.apply(input, { training: false }),

@@ -5,7 +5,8 @@
  * attack's seed and the batch's position), so the figures are the same however batches are shared.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { parseEvalAttack } from '../attacks/registry';
+import type { EvaluationEntry } from '../attacks/catalog';
+import { perturbWith } from '../attacks/registry';
 import { Split, imageSize } from '../data/types';
 import { Model } from '../models/model';
 import { evalLogits } from '../methods/method';
@@ -13,7 +14,8 @@ import { Rng } from '../util/rng';
 
 /** One attack at one epsilon over a whole split: 1 where the model stays correct. */
 export interface CorrectnessJob {
-  label: string;
+  /** The resolved evaluation entry: the attack and all its settings (clean: no attack). */
+  entry: EvaluationEntry;
   epsilon: number;
   batchSize: number;
   seed: number;
@@ -27,7 +29,7 @@ export type CorrectnessFn = (split: Split, job: CorrectnessJob) => Promise<Uint8
  * the position of `split`'s first sample in the whole test split, for the per-batch seeds.
  */
 export function correctnessRange(model: Model, split: Split, job: CorrectnessJob, from = 0, to = split.count, offset = 0): Uint8Array {
-  const spec = parseEvalAttack(job.label);
+  const { entry } = job;
   const size = imageSize(split.shape);
   const out = new Uint8Array(to - from);
   const logitsFn = evalLogits(model);
@@ -37,16 +39,7 @@ export function correctnessRange(model: Model, split: Split, job: CorrectnessJob
     const preds = tf.tidy(() => {
       const x = tf.tensor4d(split.images.subarray(start * size, (start + n) * size), [n, ...split.shape]);
       const y = tf.tensor1d(split.labels.subarray(start, start + n), 'int32');
-      const xAdv =
-        spec.attack && job.epsilon > 0
-          ? spec.attack.perturb(logitsFn, x, y, {
-              epsilon: job.epsilon,
-              stepSize: job.epsilon / 4,
-              steps: spec.steps,
-              randomStart: spec.label !== 'fgsm',
-              loss: spec.loss,
-            }, rng)
-          : x;
+      const xAdv = entry.attack !== 'clean' && job.epsilon > 0 ? perturbWith(entry, logitsFn, x, y, job.epsilon, rng) : x;
       return tf.argMax(logitsFn(xAdv), 1).dataSync();
     });
     for (let i = 0; i < n; i++) out[start - from + i] = preds[i] === split.labels[start + i] ? 1 : 0;

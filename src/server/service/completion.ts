@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMMON_EVALUATION_ATTACKS } from '../../engine/experiment/evaluationAttacks';
+import { COMMON_EVALUATION_ATTACKS } from '../../engine/attacks/catalog';
 import type { Path } from '../../engine/experiment/parse';
 import type { SettingInfo } from '../../engine/experiment/schemaInfo';
 import { describeAt, typeWords } from '../../engine/experiment/schemaInfo';

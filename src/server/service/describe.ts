@@ -3,10 +3,9 @@
  * completion items. Everything said here is read from the schema (schemaInfo.ts) and the engine's
  * tfjs-free catalogs, so that the editor never says something the engine does not do.
  */
-import { findAttack } from '../../engine/attacks/catalog';
+import { findAttack, parseEvaluationEntry } from '../../engine/attacks/catalog';
 import type { Described } from '../../engine/catalog/types';
 import { datasets } from '../../engine/data/catalog';
-import { parseEvaluationAttack } from '../../engine/experiment/evaluationAttacks';
 import type { Path } from '../../engine/experiment/parse';
 import type { SettingInfo } from '../../engine/experiment/schemaInfo';
 import { typeWords } from '../../engine/experiment/schemaInfo';
@@ -113,12 +112,12 @@ export function catalogMarkdown(catalog: string | undefined, value: string): str
       ]);
     }
     case 'attack': {
-      const parsed = parseEvaluationAttack(value);
-      if (!parsed) return undefined;
-      if (parsed.attack === 'clean') return '**Clean accuracy** (`clean`)\n\nAccuracy on the unperturbed test images: no attack.';
-      const a = findAttack(parsed.attack);
+      if (value === 'clean') return '**Clean accuracy** (`clean`)\n\nAccuracy on the unperturbed test images: no attack.';
+      // A short label (`pgd-20`) or, in a section, the name after `attack:` (`pgd`).
+      const parsed = parseEvaluationEntry(value);
+      const a = findAttack(parsed.ok ? parsed.entry.attack : value);
       if (!a) return undefined;
-      const steps = 'steps' in parsed ? [`${parsed.steps} steps.`] : [];
+      const steps = parsed.ok && 'steps' in parsed.entry.settings ? [`${parsed.entry.settings.steps} steps.`] : [];
       return describedMarkdown(a, 'Update', steps);
     }
     default:

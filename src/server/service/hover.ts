@@ -37,7 +37,9 @@ export function computeHover(a: Analysis, pos: Position): Hover | undefined {
   const text = String(value.value);
   const last = path[path.length - 1];
   const listInfo = typeof last === 'number' ? describeAt(path.slice(0, -1), data) : undefined;
-  const catalog = listInfo?.meta.catalog === 'attack' ? 'attack' : info?.meta.catalog;
+  // `attack: pgd` inside an evaluation entry written as a section names an attack too.
+  const entryOfList = last === 'attack' && typeof path[path.length - 2] === 'number' ? describeAt(path.slice(0, -2), data) : undefined;
+  const catalog = listInfo?.meta.catalog === 'attack' || entryOfList?.meta.catalog === 'attack' ? 'attack' : info?.meta.catalog;
   const entry = catalogMarkdown(catalog, text);
   if (entry) return { contents: entry, span };
   if (!info) return undefined;

@@ -1,0 +1,81 @@
+/**
+ * The loop that FGSM, PGD and CW share: signed-gradient ascent on a per-sample objective, each step
+ * projected back onto the L-inf ball of radius epsilon around x and onto [0, 1], from x itself or
+ * from a uniform random point of the ball. With restarts, the loop runs again from new random
+ * starts and each sample keeps its worst result: a misclassified image first, then the one of
+ * highest objective (as Madry et al.'s and FAT's evaluations keep the strongest restart).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../util/rng';
+import { LogitsFn, project, randomStartNoise } from './attack';
+import type { Objective } from './losses';
+
+export interface Ascent {
+  /** L-inf radius, inputs in [0, 1]. */
+  epsilon: number;
+  stepSize: number;
+  steps: number;
+  randomStart: boolean;
+  /** Runs from different random starts (1 or more). */
+  restarts: number;
+  objective: Objective;
+  /** The first run's random start, when the caller drew it (a batch shared among threads draws it once). */
+  startNoise?: tf.Tensor4D;
+}
+
+export function signedAscent(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, a: Ascent, rng: Rng): tf.Tensor4D {
+  let best = oneRun(logitsFn, x, labels, a, a.startNoise, rng);
+  if (a.restarts <= 1) return best;
+  let score = tf.tidy(() => scoreOf(logitsFn, best, labels, a.objective));
+  for (let r = 1; r < a.restarts; r++) {
+    const run = oneRun(logitsFn, x, labels, a, undefined, rng);
+    const next = tf.tidy(() => {
+      const s = scoreOf(logitsFn, run, labels, a.objective);
+      // The new run wins a sample it misclassifies while the best so far does not, or one where
+      // both agree on that and its objective is higher.
+      const take = tf.logicalOr(
+        tf.greater(s.wrong, score.wrong),
+        tf.logicalAnd(tf.equal(s.wrong, score.wrong), tf.greater(s.loss, score.loss)),
+      );
+      return {
+        x: tf.where(tf.reshape(take, [-1, 1, 1, 1]), run, best) as tf.Tensor4D,
+        wrong: tf.where(take, s.wrong, score.wrong) as tf.Tensor1D,
+        loss: tf.where(take, s.loss, score.loss) as tf.Tensor1D,
+      };
+    });
+    tf.dispose([run, best, score.wrong, score.loss]);
+    best = next.x;
+    score = { wrong: next.wrong, loss: next.loss };
+  }
+  tf.dispose([score.wrong, score.loss]);
+  return best;
+}
+
+/** One run of the ascent from x or from `startNoise` (else noise drawn from `rng`) around x. */
+function oneRun(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, a: Ascent, startNoise: tf.Tensor4D | undefined, rng: Rng): tf.Tensor4D {
+  const { epsilon, stepSize } = a;
+  let xAdv: tf.Tensor4D = a.randomStart
+    ? tf.tidy(() => project(tf.add(x, startNoise ?? randomStartNoise(x.shape, epsilon, rng)), x, epsilon))
+    : tf.clone(x);
+  if (epsilon === 0) return xAdv;
+  // The objective is summed, so that one sample's input gradient does not depend on the others.
+  const gradOf = tf.grad((xi: tf.Tensor) => tf.sum(a.objective(logitsFn(xi as tf.Tensor4D), labels)));
+  for (let k = 0; k < a.steps; k++) {
+    const next = tf.tidy(() => {
+      const g = gradOf(xAdv);
+      return project(tf.add(xAdv, tf.mul(tf.sign(g), stepSize)), x, epsilon);
+    });
+    xAdv.dispose();
+    xAdv = next;
+  }
+  return xAdv;
+}
+
+/**
+ * Per sample: 1 where the model gets it wrong (else 0), and the objective there. `wrong` is a
+ * float, not a bool: the wasm backend's `where` corrupts its memory when it selects between bools.
+ */
+function scoreOf(logitsFn: LogitsFn, xAdv: tf.Tensor4D, labels: tf.Tensor1D, objective: Objective): { wrong: tf.Tensor1D; loss: tf.Tensor1D } {
+  const logits = logitsFn(xAdv);
+  return { wrong: tf.cast(tf.notEqual(tf.argMax(logits, 1), labels), 'float32') as tf.Tensor1D, loss: objective(logits, labels) };
+}

@@ -1,8 +1,11 @@
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { MemoryBank } from '../../src/engine/methods/memoryBank';
 import { normalisedWeights, reweight, reweightRows } from '../../src/engine/methods/reweight';
+import { useWasm } from './helpers';
+
+before(useWasm);
 
 test('reweighting: schemes, mean 1, confidence ordering', () => {
   const logits = tf.tensor2d([[5, 0, 0], [0, 5, 0], [0, 0, 5], [1, 1, 1]]);

@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { negativeMask, nceLoss } from '../../src/engine/methods/contrastive';
 import { MemoryBank } from '../../src/engine/methods/memoryBank';
 import { normalisedWeights, reweight, reweightRows } from '../../src/engine/methods/reweight';
 import { useWasm } from './helpers';
@@ -48,4 +49,45 @@ test('reweighting rows then normalising the whole batch gives the whole batch\'s
   // All wrong under 'correct': uniform, not zero.
   assert.deepEqual(Array.from(normalisedWeights(new Float32Array(3))), [1, 1, 1]);
   tf.dispose([logits, top, rest]);
+});
+
+test("the NCE critic matches CRD's formula computed element by element, and the mask clears own samples and classes", () => {
+  const b = 5;
+  const k = 40;
+  const d = 8;
+  const norm = (t: tf.Tensor2D) => tf.div(t, tf.norm(t, 'euclidean', 1, true)) as tf.Tensor2D;
+  const anchor = norm(tf.randomNormal([b, d], 0, 1, 'float32', 1));
+  const positive = norm(tf.randomNormal([b, d], 0, 1, 'float32', 2));
+  const negatives = norm(tf.randomNormal([k, d], 0, 1, 'float32', 3));
+  const trainLabels = Int32Array.from({ length: 50 }, (_, i) => i % 3);
+  const idx = Int32Array.from({ length: k }, (_, j) => (j * 7) % 50);
+  const rows = { indices: Int32Array.from([0, 7, 14, 21, 28]), labels: Int32Array.from([0, 1, 2, 0, 1]) };
+  const [z, tau, n] = [37.5, 0.07, 50];
+  for (const classNegatives of [true, false]) {
+    const mask = negativeMask(idx, rows, trainLabels, classNegatives);
+    const m = mask.arraySync();
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j < k; j++) {
+        const allowed = idx[j] !== rows.indices[i] && (!classNegatives || trainLabels[idx[j]] !== rows.labels[i]);
+        assert.equal(m[i][j], allowed ? 1 : 0, `mask[${i}][${j}]`);
+      }
+    }
+    // CRD's formula in plain JavaScript, in float64, element by element.
+    const [a, p, q, mk] = [anchor.arraySync(), positive.arraySync(), negatives.arraySync(), mask.arraySync()];
+    const dot = (u: number[], v: number[]) => u.reduce((acc, x, t) => acc + x * v[t], 0);
+    const direct = a.map((row, i) => {
+      const mPn = mk[i].reduce((x, y) => x + y, 0) / n;
+      const hPos = Math.exp(dot(row, p[i]) / tau) / z;
+      let loss = -Math.log(hPos / (hPos + mPn + 1e-7));
+      q.forEach((neg, j) => {
+        const h = Math.exp(dot(row, neg) / tau) / z;
+        if (mk[i][j]) loss -= Math.log(mPn / (h + mPn + 1e-7));
+      });
+      return loss;
+    });
+    const ours = tf.tidy(() => nceLoss(anchor, positive, negatives, mask, z, tau, n).arraySync());
+    ours.forEach((v, i) => assert.ok(Math.abs(v - direct[i]) <= 1e-4 * Math.abs(direct[i]), `row ${i}: ${v} vs ${direct[i]}`));
+    mask.dispose();
+  }
+  tf.dispose([anchor, positive, negatives]);
 });

@@ -48,7 +48,10 @@ export function drawNegativeIndices(rng: Rng, k: number, trainSize: number): Int
 
 /**
  * Which of the shared negatives each row may use: never its own sample and, with
- * `classNegatives` (CRD's 'exact' mode), never a sample of its own class.
+ * `classNegatives` (CRD's 'exact' mode), never a sample of its own class. With classes, the mask
+ * of a row is its class's row (its own sample has its class), made once per class; without, only
+ * the positions of the rows' own samples are cleared. Both take O(K) per class or row, not a test
+ * per row and negative.
  */
 export function negativeMask(
   idx: Int32Array,
@@ -59,10 +62,25 @@ export function negativeMask(
   const b = rows.indices.length;
   const k = idx.length;
   const mask = new Float32Array(b * k);
-  for (let i = 0; i < b; i++) {
+  if (classNegatives) {
+    const byClass = new Map<number, Float32Array>();
+    for (let i = 0; i < b; i++) {
+      const y = rows.labels[i];
+      let row = byClass.get(y);
+      if (!row) {
+        row = new Float32Array(k);
+        for (let j = 0; j < k; j++) row[j] = trainLabels[idx[j]] !== y ? 1 : 0;
+        byClass.set(y, row);
+      }
+      mask.set(row, i * k);
+    }
+  } else {
+    mask.fill(1);
+    const rowOf = new Map<number, number>();
+    rows.indices.forEach((sample, i) => rowOf.set(sample, i));
     for (let j = 0; j < k; j++) {
-      const n = idx[j];
-      mask[i * k + j] = n !== rows.indices[i] && (!classNegatives || trainLabels[n] !== rows.labels[i]) ? 1 : 0;
+      const i = rowOf.get(idx[j]);
+      if (i !== undefined) mask[i * k + j] = 0;
     }
   }
   return tf.tensor2d(mask, [b, k]);
@@ -95,7 +113,10 @@ export function normalisingConstant(sum: number, count: number, trainSize: numbe
 
 /**
  * CRD's NCE loss of each row: the anchor against its positive and the negatives it may use
- * (`mask`), with h = exp(s/tau)/Z and P(real) = h / (h + m/N), m the row's valid negatives.
+ * (`mask`), with h = exp(s/tau)/Z and P(real) = h / (h + m/N), m the row's valid negatives, in
+ * CRD's own arithmetic (ContrastLoss, with its 1e-7 in the denominators):
+ *   loss_i = -log(h_i+ / (h_i+ + m_i/N + 1e-7)) - sum_j mask_ij log((m_i/N) / (h_ij + m_i/N + 1e-7))
+ * (A log-space form with softplus was tried: no faster on wasm, whose softplus costs twice exp.)
  */
 export function nceLoss(
   anchor: tf.Tensor2D,

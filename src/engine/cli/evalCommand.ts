@@ -14,6 +14,10 @@ import { WorkerPool, workerCount } from '../parallel/pool';
 import { DEFAULT_EVALUATION_ATTACKS } from '../attacks/catalog';
 import { parseAttackList } from './attackList';
 import { Printer } from './printer';
+import { defaultEpsilons, experimentFields } from '../experiment/schema';
+
+/** The evaluation section's defaults, from the one schema (an experiment's evaluation is the same). */
+const EVALUATION_DEFAULTS = experimentFields.shape.evaluation.parse({});
 
 export async function evalCommand(
   dir: string,
@@ -44,8 +48,8 @@ export async function evalCommand(
     {
       epsilon,
       attacks,
-      epsilons: [0, epsilon / 2, epsilon, 1.5 * epsilon, 2 * epsilon],
-      batchSize: 250,
+      epsilons: defaultEpsilons(epsilon),
+      batchSize: EVALUATION_DEFAULTS.batch_size,
       seed: 17,
     },
     pool?.correctnessFor(model),

@@ -120,6 +120,7 @@ const cases: Array<[string, Record<string, unknown>]> = [
   ['gacd', { negatives: 64 }],
   ['gacd', { negatives: 64, direction: 'symmetric', reweight: 'correct', alpha: 0.5 }],
   ['gacd', { critic: 'infonce' }],
+  ['gacd', { negatives: 64, attack_loss: 'kl-teacher', teacher_input: 'adversarial', class_negatives: false }],
 ];
 for (const [name, settings] of cases) {
   test(`${name} ${JSON.stringify(settings)}: two threads train to the weights of one`, async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { attackNames } from '../../src/engine/attacks/catalog';
+import { attackNames, cwSettings, fgsmSettings, pgdSettings } from '../../src/engine/attacks/catalog';
 import { datasetNames } from '../../src/engine/data/catalog';
 import { methodNames } from '../../src/engine/methods/catalog';
 import { modelNames } from '../../src/engine/models/catalog';
@@ -77,6 +77,73 @@ test('evaluation attacks, in a flow list and a block list, without the ones writ
   assert.ok(block.includes('cw-20') && !block.includes('clean'));
   const newEntry = complete('evaluation:\n  attacks:\n    - clean\n    |\n').items.find((i) => i.label === 'pgd-20')!;
   assert.equal(newEntry.insertText, '- pgd-20');
+});
+
+test('an evaluation entry written as a section offers its attack\'s settings, flow or block', () => {
+  // The keys come from the attack's own settings schema in the catalog, after `label`.
+  const pgdKeys = Object.keys(pgdSettings.shape);
+  const cwKeys = Object.keys(cwSettings.shape);
+  const flow = complete('evaluation:\n  attacks: [clean, {attack: pgd, st|}]\n');
+  assert.deepEqual(labels(flow.items), ['label', ...pgdKeys]);
+  assert.ok(pgdKeys.includes('steps') && pgdKeys.includes('step_size') && !pgdKeys.includes('confidence'));
+  assert.equal(spanText(flow.text, flow.items[0].span), 'st');
+  const steps = flow.items.find((i) => i.label === 'steps')!;
+  assert.equal(steps.detail, 'an integer');
+  assert.equal(steps.insertText, 'steps: $1');
+  assert.match(steps.documentation!, /\*\*evaluation\.attacks\[1\]\.steps\*\*: an integer/);
+  assert.match(steps.documentation!, /Number of PGD steps\. A setting of `pgd`, Projected Gradient Descent\./);
+  assert.match(steps.documentation!, /Default: `20`\./);
+  // A flow entry in a block list, and the settings of another attack.
+  assert.deepEqual(labels(complete('evaluation:\n  attacks:\n    - {attack: fgsm, |}\n').items), ['label', ...Object.keys(fgsmSettings.shape)]);
+  const block = complete('evaluation:\n  attacks:\n    - clean\n    - attack: cw\n      steps: 30\n      |\n').items;
+  assert.deepEqual(labels(block), ['label', ...cwKeys.filter((k) => k !== 'steps')]);
+  const confidence = block.find((i) => i.label === 'confidence')!;
+  assert.equal(confidence.insertText, 'confidence: ${1:50}');
+  assert.match(confidence.documentation!, /Margin kappa/);
+  const cwSteps = complete('evaluation:\n  attacks:\n    - attack: cw\n      st|\n').items.find((i) => i.label === 'steps')!;
+  assert.equal(cwSteps.insertText, 'steps: ${1:30}', "cw's own default, not pgd's");
+  assert.match(cwSteps.documentation!, /Default: `30`\./);
+  // Before an attack is named, the entry offers `attack` first, then `label`.
+  const empty = complete('evaluation:\n  attacks: [clean, {|}]\n').items;
+  assert.deepEqual(labels(empty), ['attack', 'label']);
+  assert.equal(empty[0].insertText, `attack: \${1|${['clean', ...attackNames].join(',')}|}`);
+  assert.ok(empty[0].sortText! < empty[1].sortText!, 'attack is required');
+  // A key retyped before its colon is offered again and replaced alone.
+  const retyped = complete('evaluation:\n  attacks: [{attack: cw, ste|ps: 5}]\n').items.find((i) => i.label === 'steps')!;
+  assert.equal(retyped.insertText, 'steps');
+  // The settings under `settings:`, as a resolved entry (spec.json) writes them.
+  assert.deepEqual(labels(complete('evaluation:\n  attacks: [{attack: pgd, settings: {steps: 5, |}}]\n').items), pgdKeys.filter((k) => k !== 'steps'));
+  // A short label's list is unchanged, and a section before the cursor is one entry, not two.
+  const after = labels(complete('evaluation:\n  attacks: [{attack: pgd, steps: 5}, clean, |]\n').items);
+  assert.ok(after.includes('pgd-20') && !after.includes('clean') && !after.includes('steps'));
+});
+
+test('the values of an evaluation entry\'s keys: the attacks, and each setting\'s choices', () => {
+  const names = ['clean', ...attackNames];
+  assert.deepEqual(labels(complete('evaluation:\n  attacks:\n    - clean\n    - attack: |\n').items), names);
+  const flow = complete('evaluation:\n  attacks: [clean, {attack: p|}]\n').items;
+  assert.deepEqual(labels(flow), names);
+  assert.match(flow.find((i) => i.label === 'pgd')!.documentation!, /Madry/);
+  const loss = complete('evaluation:\n  attacks:\n    - {attack: pgd, loss: |}\n').items;
+  assert.deepEqual(labels(loss), ['ce', 'kl', 'cw']);
+  assert.equal(loss.find((i) => i.preselect)?.label, 'ce', 'the default');
+  assert.match(loss[2].documentation!, /Loss to maximise/, "the loss setting's text, not the cw attack's");
+  const blockLoss = labels(complete('evaluation:\n  attacks:\n    - attack: pgd\n      loss: |\n').items);
+  assert.deepEqual(blockLoss, ['ce', 'kl', 'cw']);
+  assert.deepEqual(labels(complete('evaluation:\n  attacks:\n    - attack: fgsm\n      random_start: |\n').items), ['true', 'false']);
+  assert.deepEqual(labels(complete('evaluation:\n  attacks:\n    - attack: cw\n      steps: |\n').items), ['30']);
+  // A setting of another attack is no setting here: nothing to offer.
+  assert.deepEqual(complete('evaluation:\n  attacks:\n    - attack: pgd\n      confidence: |\n').items, []);
+});
+
+test('a completed evaluation entry is valid', () => {
+  const marked = `${MINIMAL}evaluation:\n  attacks: [clean, pgd-20, {attack: cw, conf|}]\n`;
+  const { items, text } = complete(marked, undefined, false);
+  const confidence = items.find((i) => i.label === 'confidence')!;
+  const result = applyEdits(text, [{ span: confidence.span, newText: `${confidence.insertText}50` }]);
+  assert.match(result, /\{attack: cw, confidence: 50\}/);
+  const { service } = strictService();
+  assert.deepEqual(service.validate(doc(result)).filter((d) => d.severity === 'error'), []);
 });
 
 test('the replaced span is the word at the cursor', () => {

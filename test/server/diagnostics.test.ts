@@ -126,3 +126,22 @@ test('a byte-order mark does not shift the first line', () => {
   const d = service.validate(doc(text)).find((x) => x.code === 'unknown-key')!;
   assert.equal(spanText(text, d.span), 'datta');
 });
+
+test('an unknown key in an evaluation entry written as a section: marked on the key, with the closest setting', () => {
+  const { service } = strictService();
+  const block = `${MINIMAL}evaluation:\n  attacks:\n    - clean\n    - attack: pgd\n      stpes: 50\n`;
+  const inBlock = service.validate(doc(block)).filter((d) => d.code === 'unknown-key');
+  assert.equal(inBlock.length, 1);
+  assert.equal(inBlock[0].span.start.line, block.split('\n').indexOf('      stpes: 50'));
+  assert.match(inBlock[0].message, /^attack pgd: "stpes" is not one of its settings \(steps, step_size, random_start, loss, restarts\) \(did you mean steps\?\)$/);
+  assert.equal(inBlock[0].severity, 'error');
+  // Marked on the key, with the closest setting as the replacement its quick fix offers.
+  assert.equal(spanText(block, inBlock[0].span), 'stpes');
+  assert.deepEqual((inBlock[0].data as { replacements?: string[] } | undefined)?.replacements?.[0], 'steps');
+  // In a flow entry the key is judged by the attack it names: confidence is cw's, not pgd's.
+  const flow = `${MINIMAL}evaluation:\n  attacks: [clean, {attack: cw, steps: 5}, {attack: pgd, confidense: 9}]\n`;
+  const inFlow = service.validate(doc(flow)).filter((d) => d.code === 'unknown-key');
+  assert.equal(inFlow.length, 1);
+  assert.equal(inFlow[0].span.start.line, flow.split('\n').findIndex((l) => l.includes('confidense')));
+  assert.match(inFlow[0].message, /"confidense" is not one of its settings/);
+});

@@ -58,6 +58,41 @@ test('a method, attack, model or dataset value: its paper and its one-line loss'
   assert.match(hover('data:\n  dataset: cifa|r10\n').contents!, /usual epsilon 8\/255/);
 });
 
+test('a key inside an evaluation entry written as a section: that attack\'s setting', () => {
+  const steps = hover('evaluation:\n  attacks:\n    - clean\n    - attack: pgd\n      ste|ps: 50\n      restarts: 5\n');
+  assert.equal(steps.covered, 'steps');
+  assert.match(steps.contents!, /^\*\*evaluation\.attacks\[1\]\.steps\*\*: an integer\n/);
+  assert.match(steps.contents!, /Number of PGD steps\. A setting of `pgd`, Projected Gradient Descent\./);
+  assert.match(steps.contents!, /Default: `20`\./);
+  assert.match(steps.contents!, /At least 1\./);
+  // The same key in a cw entry is cw's, with cw's default.
+  const cw = hover('evaluation:\n  attacks: [clean, {attack: cw, st|eps: 5, confidence: 20}]\n');
+  assert.equal(cw.covered, 'steps');
+  assert.match(cw.contents!, /Number of PGD steps on the margin loss\. A setting of `cw`/);
+  assert.match(cw.contents!, /Default: `30`\./);
+  const confidence = hover('evaluation:\n  attacks: [clean, {attack: cw, steps: 5, confi|dence: 20}]\n').contents!;
+  assert.match(confidence, /Margin kappa/);
+  assert.match(confidence, /Default: `50`\./);
+  // `loss: cw` is the loss setting, not the cw attack.
+  const loss = hover('evaluation:\n  attacks: [{attack: pgd, loss: c|w}]\n').contents!;
+  assert.match(loss, /\*\*evaluation\.attacks\[0\]\.loss\*\*: one of ce, kl, cw/);
+  assert.match(loss, /Allowed: `ce`, `kl`, `cw`\./);
+  assert.doesNotMatch(loss, /Carlini and Wagner, IEEE/);
+  const stepSize = hover('evaluation:\n  attacks: [{attack: pgd, step_size: 1/2|55}]\n');
+  assert.equal(stepSize.covered, '1/255');
+  assert.match(stepSize.contents!, /`1\/255` = 0\.00392157/);
+  assert.match(stepSize.contents!, /null means epsilon\/4/);
+  // The entry's own keys.
+  const attack = hover('evaluation:\n  attacks:\n    - att|ack: cw\n').contents!;
+  assert.match(attack, /\*\*evaluation\.attacks\[0\]\.attack\*\*: one of clean, fgsm, pgd, cw/);
+  assert.match(attack, /Required\./);
+  assert.match(hover('evaluation:\n  attacks:\n    - attack: cw\n      lab|el: cw-strong\n').contents!, /row in results and charts/);
+  // Settings under `settings:`, as spec.json holds a resolved entry.
+  assert.match(hover('evaluation:\n  attacks: [{attack: cw, settings: {conf|idence: 9}}]\n').contents!, /\*\*evaluation\.attacks\[0\]\.settings\.confidence\*\*/);
+  // A key that is not a setting of the entry's attack has nothing to say.
+  assert.equal(hover('evaluation:\n  attacks: [{attack: pgd, confi|dence: 20}]\n').contents, undefined);
+});
+
 test('an arithmetic value shows what it evaluates to', () => {
   const h = hover(`${MINIMAL}training:\n  attack:\n    epsilon: 8/2|55\n`);
   assert.equal(h.covered, '8/255');

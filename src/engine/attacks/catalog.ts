@@ -331,6 +331,7 @@ function resolveSettings(name: AttackName, input: Record<string, unknown>): Sett
           code: 'unknown-key',
           message: `"${k}" is not one of its settings (${keys.join(', ')})`,
           fix: close.length ? `did you mean ${close[0]}?` : undefined,
+          replacements: close,
         };
       }),
     };

@@ -204,7 +204,8 @@ function issueProblems(parsed: ParsedExperiment, input: unknown, file: string, i
     case 'custom': {
       const params = (issue.params ?? {}) as { code?: string; fix?: string; replacements?: string[]; expression?: boolean };
       return [
-        problemAt(parsed, file, path, 'value', {
+        // An unknown key is marked on the key itself, where its "change the key" quick fix applies.
+        problemAt(parsed, file, path, params.code === 'unknown-key' ? 'key' : 'value', {
           code: params.code ?? (params.expression ? 'bad-expression' : 'bad-value'),
           message: params.expression ? `${where}: ${issue.message}` : issue.message,
           fix: params.fix,

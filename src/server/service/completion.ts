@@ -6,15 +6,17 @@
  *
  * The text at the cursor is usually half typed (a key without its colon, an empty line under a
  * section), so the cursor's place is read from the indentation (lines.ts) rather than from the
- * parse; what is valid there comes from the schema (describeAt) and the catalogs.
+ * parse; what is valid there comes from the schema and the catalogs (describeSetting, which also
+ * knows the keys inside an evaluation entry written as a section).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { COMMON_EVALUATION_ATTACKS } from '../../engine/attacks/catalog';
 import type { Path } from '../../engine/experiment/parse';
 import type { SettingInfo } from '../../engine/experiment/schemaInfo';
-import { describeAt, typeWords } from '../../engine/experiment/schemaInfo';
+import { typeWords } from '../../engine/experiment/schemaInfo';
 import type { Analysis } from './analysis';
+import { describeSetting } from './attackEntries';
 import { catalogMarkdown, defaultWords, settingMarkdown, yamlText } from './describe';
 import { IGNORE_PATTERN } from './diagnostics';
 import type { LineInfo } from './lines';
@@ -71,8 +73,18 @@ function lineSpan(line: number, s: number, e: number): Span {
   return { start: { line, character: s }, end: { line, character: e } };
 }
 
-/** Splits the flow collection that is open at the cursor: its kind, base column and top-level entries before the cursor. */
-function openFlow(text: string, from: number, ch: number): { open: '[' | '{'; start: number; segStart: number; index: number; close: number } | undefined {
+/**
+ * Splits the flow collection that is open at the cursor: its kind, base column and top-level
+ * entries before the cursor, and the path to it from the outermost collection (an index for each
+ * list, a key for each map), so that `[clean, {attack: pgd, |}]` is read as a map in a list. `maps`
+ * holds the inner text of each open map with its path, outermost first, for the data around the
+ * cursor (the attack an entry names while its settings are typed in a map inside it).
+ */
+function openFlow(
+  text: string,
+  from: number,
+  ch: number,
+): { open: '[' | '{'; start: number; segStart: number; index: number; close: number; outer: Path; maps: { path: Path; inner: string }[] } | undefined {
   const stack: { open: '[' | '{'; start: number; segStart: number; index: number }[] = [];
   let quote: string | undefined;
   for (let i = from; i < ch; i++) {
@@ -90,11 +102,68 @@ function openFlow(text: string, from: number, ch: number): { open: '[' | '{'; st
       top.segStart = i + 1;
     }
   }
-  if (stack.length !== 1 || quote) return undefined;
-  const top = stack[0];
-  let close = text.indexOf(top.open === '[' ? ']' : '}', ch);
-  if (close < 0) close = text.length;
-  return { ...top, close };
+  if (stack.length === 0 || quote) return undefined;
+  const closes = closingBrackets(text, ch);
+  const closeOf = (j: number) => closes[stack.length - 1 - j] ?? text.length;
+  const outer: (string | number)[] = [];
+  const maps: { path: Path; inner: string }[] = [];
+  for (let j = 0; j < stack.length; j++) {
+    const frame = stack[j];
+    if (frame.open === '{') maps.push({ path: [...outer], inner: text.slice(frame.start + 1, closeOf(j)) });
+    if (j + 1 === stack.length) break;
+    if (frame.open === '[') {
+      outer.push(frame.index);
+      continue;
+    }
+    // In a map, the inner collection is the value of the key written before it in its entry.
+    const entry = text.slice(frame.segStart, stack[j + 1].start);
+    const colon = entry.indexOf(':');
+    if (colon < 0) return undefined;
+    outer.push(entry.slice(0, colon).trim().replace(/^["']|["']$/g, ''));
+  }
+  const top = stack[stack.length - 1];
+  return { ...top, close: closeOf(stack.length - 1), outer, maps };
+}
+
+/** The columns of the brackets after `from` that close collections opened before it, innermost first. */
+function closingBrackets(text: string, from: number): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') {
+      if (depth === 0) out.push(i);
+      else depth--;
+    }
+  }
+  return out;
+}
+
+/** The entries of a flow collection's inner text, split at its own commas only (not those of a nested `{ }`). */
+function flowEntries(inner: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(inner.slice(start));
+  return out.map((x) => x.trim());
 }
 
 /** The flow map's `key: value` pairs written on the line, as data. */
@@ -155,28 +224,31 @@ export function cursorContext(a: Analysis, pos: Position): CursorContext {
     const flow = openFlow(text, valueFrom, ch);
     if (flow) {
       const inner = text.slice(flow.start + 1, flow.close);
+      const at = [...base, ...flow.outer];
       if (flow.open === '[') {
         const [s, e] = wordAround(text, ch, VALUE_CHAR, flow.segStart);
-        const siblings = inner.split(',').map((x) => x.trim()).filter((x, i) => x && i !== flow.index);
-        return { kind: 'value', path: [...base, flow.index], span: lineSpan(n, s, e), typed: text.slice(s, ch), dashNeeded: false, siblings, data };
+        const siblings = flowEntries(inner).filter((x, i) => x && i !== flow.index);
+        return { kind: 'value', path: [...at, flow.index], span: lineSpan(n, s, e), typed: text.slice(s, ch), dashNeeded: false, siblings, data };
       }
+      for (const m of flow.maps) setIn(data, [...base, ...m.path], flowPairs(m.inner));
       const pairs = flowPairs(inner);
-      setIn(data, base, pairs);
       const segment = text.slice(flow.segStart, ch);
       const colon = segment.indexOf(':');
       if (colon >= 0) {
         const key = segment.slice(0, colon).trim();
         const [s, e] = wordAround(text, ch, VALUE_CHAR, flow.segStart + colon + 1);
-        return { kind: 'value', path: [...base, key], span: lineSpan(n, s, e), typed: text.slice(s, ch), dashNeeded: false, siblings: [], data };
+        return { kind: 'value', path: [...at, key], span: lineSpan(n, s, e), typed: text.slice(s, ch), dashNeeded: false, siblings: [], data };
       }
       const [s, e] = wordAround(text, ch, KEY_CHAR, flow.segStart);
-      const present = Object.keys(pairs);
-      return { kind: 'key', path: base, span: lineSpan(n, s, e), keyCol: s, emptyLine: false, colonAfter: false, flow: true, present, data };
+      // A key being retyped before its colon is replaced alone, and is offered again.
+      const colonAfter = /^\s*:/.test(text.slice(e, flow.close));
+      const present = Object.keys(pairs).filter((k) => !(colonAfter && k === text.slice(s, e)));
+      return { kind: 'key', path: at, span: lineSpan(n, s, e), keyCol: s, emptyLine: false, colonAfter, flow: true, present, data };
     }
     if (synth.key === undefined && synth.item) {
       // A list item: a section item (a baseline) takes keys, a scalar item a value.
-      const element = describeAt(synth.item.list, data)?.element;
-      const itemInfo = describeAt(synth.path ?? [], data);
+      const element = describeSetting(synth.item.list, data)?.element;
+      const itemInfo = describeSetting(synth.path ?? [], data);
       if (itemInfo?.kind === 'section' || element?.kind === 'section') {
         const [s, e] = wordAround(text, ch, KEY_CHAR, synth.contentCol);
         const present = keysIn(a.lines, synth.path ?? []).filter((k) => k.line !== n).map((k) => k.key);
@@ -212,7 +284,7 @@ export function cursorContext(a: Analysis, pos: Position): CursorContext {
   if (before !== '') return { kind: 'none' };
   const rest = text.slice(e);
   const present = keysIn(a.lines, containerPath).filter((k) => k.line !== n).map((k) => k.key);
-  const containerInfo = describeAt(containerPath, data);
+  const containerInfo = describeSetting(containerPath, data);
   if (containerInfo?.kind === 'list' && synth.dashes.length === 0) {
     // Under a list's key, without a dash yet: offer entries as `- value`.
     const siblings = a.lines.lines.filter((l) => l.item && l.item.list.join('\u0000') === containerPath.join('\u0000')).map((l) => l.value);
@@ -252,10 +324,10 @@ function escapeSnippet(s: string): string {
  * default with it, sub-sections recursively; keys whose default is "none" (null) are left out.
  */
 function sectionLines(p: Path, data: unknown, indent: string, next: { stop: number }): string[] {
-  const info = describeAt(p, data);
+  const info = describeSetting(p, data);
   const out: string[] = [];
   for (const key of info?.keys ?? []) {
-    const child = describeAt([...p, key], data);
+    const child = describeSetting([...p, key], data);
     if (!child) continue;
     if (child.kind === 'section' && child.keys) {
       if (child.meta.catalog === 'method') continue;
@@ -282,14 +354,14 @@ function stripSnippet(s: string): string {
 const pad = (i: number) => String(i).padStart(3, '0');
 
 function keyItems(ctx: Extract<CursorContext, { kind: 'key' }>): CompletionItem[] {
-  const info = describeAt(ctx.path, ctx.data);
+  const info = describeSetting(ctx.path, ctx.data);
   if (!info || info.kind !== 'section' || !info.keys) return [];
   const items: CompletionItem[] = [];
   const childIndent = ' '.repeat(ctx.keyCol + 2);
   info.keys.forEach((key, i) => {
     if (ctx.present.includes(key)) return;
     const p = [...ctx.path, key];
-    const child = describeAt(p, ctx.data);
+    const child = describeSetting(p, ctx.data);
     if (!child) return;
     const isSection = child.kind === 'section';
     let insert: string;
@@ -298,23 +370,23 @@ function keyItems(ctx: Extract<CursorContext, { kind: 'key' }>): CompletionItem[
     else if (isSection) {
       if (child.meta.catalog === 'method') {
         const disc = child.keys?.[0] ?? 'name';
-        const names = describeAt([...p, disc], ctx.data)?.values ?? [];
+        const names = describeSetting([...p, disc], ctx.data)?.values ?? [];
         insert = `${key}:\n${childIndent}${disc}: \${1|${names.join(',')}|}`;
       } else {
         // The section's required keys, the rest being left to the defaults.
         let stop = 1;
         const requiredLines: string[] = [];
         for (const k of child.keys ?? []) {
-          const grandchild = describeAt([...p, k], ctx.data);
+          const grandchild = describeSetting([...p, k], ctx.data);
           if (grandchild?.required) requiredLines.push(`${childIndent}${k}: ${valueSnippet(grandchild, stop++)}`);
         }
         insert = requiredLines.length ? `${key}:\n${requiredLines.join('\n')}` : `${key}:\n${childIndent}$0`;
       }
     } else if (child.kind === 'list') {
       if (child.element?.kind === 'section') {
-        const el = describeAt([...p, 0], ctx.data);
+        const el = describeSetting([...p, 0], ctx.data);
         const disc = el?.keys?.[0] ?? 'method';
-        const names = describeAt([...p, 0, disc], { ...(ctx.data as object), [key]: [{}] })?.values ?? [];
+        const names = describeSetting([...p, 0, disc], { ...(ctx.data as object), [key]: [{}] })?.values ?? [];
         insert = `${key}:\n${childIndent}- ${disc}: \${1|${names.join(',')}|}`;
       } else {
         insert = child.hasDefault && Array.isArray(child.default) ? `${key}: [\${1:${escapeSnippet(child.default.map((x) => yamlText(x)).join(', '))}}]` : `${key}: [$1]`;
@@ -352,7 +424,7 @@ function sectionSnippets(ctx: Extract<CursorContext, { kind: 'key' }>, info: Set
   // A method block inside a list entry (a baseline): one snippet per method.
   if (info.meta.catalog === 'method' && ctx.present.length === 0) {
     const disc = info.keys?.[0] ?? 'method';
-    for (const name of describeAt([...ctx.path, disc], ctx.data)?.values ?? []) {
+    for (const name of describeSetting([...ctx.path, disc], ctx.data)?.values ?? []) {
       const lines = methodLines(ctx.path, disc, name, ' '.repeat(ctx.keyCol));
       const text = [`${disc}: ${name}`, ...lines].join('\n');
       items.push(snippetItem(`${disc}: ${name} with its defaults`, text, ctx.span, catalogMarkdown('method', name), name));
@@ -362,11 +434,11 @@ function sectionSnippets(ctx: Extract<CursorContext, { kind: 'key' }>, info: Set
   for (const key of info.keys ?? []) {
     if (ctx.present.includes(key)) continue;
     const p = [...ctx.path, key];
-    const child = describeAt(p, ctx.data);
+    const child = describeSetting(p, ctx.data);
     if (!child || child.kind !== 'section') continue;
     if (child.meta.catalog === 'method') {
       const disc = child.keys?.[0] ?? 'name';
-      for (const name of describeAt([...p, disc], ctx.data)?.values ?? []) {
+      for (const name of describeSetting([...p, disc], ctx.data)?.values ?? []) {
         const lines = methodLines(p, disc, name, childIndent);
         const text = [`${key}:`, `${childIndent}${disc}: ${name}`, ...lines].join('\n');
         items.push(snippetItem(`${key}: ${name} with its defaults`, text, ctx.span, catalogMarkdown('method', name), key));
@@ -422,9 +494,9 @@ const EPSILON_HINTS: [string, string][] = [
 ];
 
 function valueItems(a: Analysis, ctx: Extract<CursorContext, { kind: 'value' }>): CompletionItem[] {
-  const info = describeAt(ctx.path, ctx.data);
+  const info = describeSetting(ctx.path, ctx.data);
   const last = ctx.path[ctx.path.length - 1];
-  const listInfo = typeof last === 'number' ? describeAt(ctx.path.slice(0, -1), ctx.data) : undefined;
+  const listInfo = typeof last === 'number' ? describeSetting(ctx.path.slice(0, -1), ctx.data) : undefined;
   const items: CompletionItem[] = [];
   const dash = ctx.dashNeeded ? '- ' : '';
   const add = (label: string, kind: CompletionKind, detail?: string, documentation?: string, sortText?: string, preselect?: boolean) =>

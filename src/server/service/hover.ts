@@ -1,14 +1,16 @@
 /**
  * Hover: for a key, what the setting is (type, description, default, allowed values, range, and
- * the note on a GACD setting the paper leaves unconfirmed); for a value that names a method,
- * attack, model or dataset, its catalog entry (paper, one-line loss or update); for an arithmetic
- * value such as `8/255`, what it evaluates to.
+ * the note on a GACD setting the paper leaves unconfirmed), a key inside an evaluation entry
+ * written as a section included (a setting of the attack it names); for a value that names a
+ * method, attack, model or dataset, its catalog entry (paper, one-line loss or update); for an
+ * arithmetic value such as `8/255`, what it evaluates to.
  */
 import { isScalar } from 'yaml';
 import { evaluateExpression } from '../../engine/catalog/expression';
 import { locate, pathAtOffset } from '../../engine/experiment/parse';
 import { describeAt } from '../../engine/experiment/schemaInfo';
 import type { Analysis } from './analysis';
+import { describeSetting } from './attackEntries';
 import { catalogMarkdown, settingMarkdown } from './describe';
 import type { Hover, Position } from './types';
 
@@ -22,7 +24,7 @@ export function computeHover(a: Analysis, pos: Position): Hover | undefined {
   const loc = locate(parsed, path);
   if (!loc) return undefined;
   const data = a.plain;
-  const info = describeAt(path, data);
+  const info = describeSetting(path, data);
 
   if (onKey) {
     const r = (loc.key as Ranged)?.range;
@@ -36,10 +38,10 @@ export function computeHover(a: Analysis, pos: Position): Hover | undefined {
   const span = a.spanOfOffsets(r[0], r[1]);
   const text = String(value.value);
   const last = path[path.length - 1];
+  // A short label in the list of evaluation attacks names an attack; so does `attack: pgd` in an
+  // entry written as a section, which describeSetting already marks as the attack catalog's.
   const listInfo = typeof last === 'number' ? describeAt(path.slice(0, -1), data) : undefined;
-  // `attack: pgd` inside an evaluation entry written as a section names an attack too.
-  const entryOfList = last === 'attack' && typeof path[path.length - 2] === 'number' ? describeAt(path.slice(0, -2), data) : undefined;
-  const catalog = listInfo?.meta.catalog === 'attack' || entryOfList?.meta.catalog === 'attack' ? 'attack' : info?.meta.catalog;
+  const catalog = listInfo?.meta.catalog === 'attack' ? 'attack' : info?.meta.catalog;
   const entry = catalogMarkdown(catalog, text);
   if (entry) return { contents: entry, span };
   if (!info) return undefined;

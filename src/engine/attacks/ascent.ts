@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
-import { LogitsFn, project, randomStartNoise } from './attack';
+import { LogitsFn, project, randomStartNoise, stepSizeOf } from './attack';
 import type { Objective } from './losses';
 
 export interface Ascent {
@@ -21,6 +21,26 @@ export interface Ascent {
   objective: Objective;
   /** The first run's random start, when the caller drew it (a batch shared among threads draws it once). */
   startNoise?: tf.Tensor4D;
+}
+
+/** The settings every iterated attack of the catalog has (pgd, cw). */
+export interface IteratedSettings {
+  steps: number;
+  step_size: number | null;
+  random_start: boolean;
+  restarts: number;
+}
+
+/** The ascent those settings describe at `epsilon`, on `objective`. */
+export function iteratedAscent(settings: IteratedSettings, epsilon: number, objective: Objective): Ascent {
+  return {
+    epsilon,
+    stepSize: stepSizeOf(settings.step_size, epsilon),
+    steps: settings.steps,
+    randomStart: settings.random_start,
+    restarts: settings.restarts,
+    objective,
+  };
 }
 
 export function signedAscent(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, a: Ascent, rng: Rng): tf.Tensor4D {

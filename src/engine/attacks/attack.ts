@@ -4,14 +4,13 @@
  * student, a teacher or an ensemble.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model } from '../models/model';
 import { Rng } from '../util/rng';
 import type { AttackName, AttackSettings } from './catalog';
 import type { AttackLossName } from './losses';
 
 export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
 
-/** The options of training-time PGD (methods, the training session and the monitor use them). */
+/** The options of training-time PGD (the methods' training attack and the monitor use them). */
 export interface AttackOptions {
   /** L-inf radius, inputs in [0, 1]. */
   epsilon: number;
@@ -30,18 +29,6 @@ export interface AttackOptions {
 export function randomStartNoise(shape: [number, number, number, number], epsilon: number, rng: Rng): tf.Tensor4D {
   return tf.randomUniform(shape, -epsilon, epsilon, 'float32', rng.seed()) as tf.Tensor4D;
 }
-
-/**
- * PGD against a model in evaluation mode. Methods call it through this type so that the trainer
- * can hand them a version that shares the batch with a worker thread.
- */
-export type Perturber = (
-  model: Model,
-  x: tf.Tensor4D,
-  labels: tf.Tensor1D,
-  options: AttackOptions,
-  rng: Rng,
-) => tf.Tensor4D;
 
 /**
  * One attack of the catalog, registered under its name in registry.ts. `perturb` returns

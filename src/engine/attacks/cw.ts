@@ -11,27 +11,15 @@
  * Settings: steps, step_size (null means eps/4), random_start, confidence (kappa) and restarts
  * (each sample keeps its worst run).
  */
-import { AttackImplementation, stepSizeOf } from './attack';
-import { signedAscent } from './ascent';
-import { cwMarginPerSample } from './losses';
+import type { AttackImplementation } from './attack';
+import { iteratedAscent, signedAscent } from './ascent';
+import { cwMarginPerSample, type Objective } from './losses';
 
 export const cw: AttackImplementation<'cw'> = {
   name: 'cw',
   perturb(logitsFn, x, labels, epsilon, settings, rng) {
     const kappa = settings.confidence;
-    return signedAscent(
-      logitsFn,
-      x,
-      labels,
-      {
-        epsilon,
-        stepSize: stepSizeOf(settings.step_size, epsilon),
-        steps: settings.steps,
-        randomStart: settings.random_start,
-        restarts: settings.restarts,
-        objective: (logits, y) => cwMarginPerSample(logits, y, kappa),
-      },
-      rng,
-    );
+    const objective: Objective = (logits, y) => cwMarginPerSample(logits, y, kappa);
+    return signedAscent(logitsFn, x, labels, iteratedAscent(settings, epsilon, objective), rng);
   },
 };

@@ -11,13 +11,13 @@
  * Carlini-Wagner margin) and restarts (each sample keeps its worst run). Inputs in [0, 1]. The
  * model is attacked as `logitsFn` gives it (the caller picks evaluation mode).
  *
- * Training uses PGD through `localPgd` and `pgdWithOptions`, whose options (AttackOptions) let a
+ * Training uses PGD through `pgdWithOptions`, whose options (AttackOptions) let a
  * method give the KL's target (the teacher's output) and a random start drawn by the trainer.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
-import { AttackImplementation, AttackOptions, LogitsFn, Perturber, stepSizeOf } from './attack';
-import { signedAscent } from './ascent';
+import { AttackImplementation, AttackOptions, LogitsFn } from './attack';
+import { iteratedAscent, signedAscent } from './ascent';
 import { DEFAULT_CW_CONFIDENCE } from './catalog';
 import { objectiveFor } from './losses';
 
@@ -28,20 +28,8 @@ export const pgd: AttackImplementation<'pgd'> = {
     // during the attack, so it is computed once, outside the gradient.
     const targetProbs = settings.loss === 'kl' ? tf.tidy(() => tf.softmax(logitsFn(x))) : undefined;
     try {
-      return signedAscent(
-        logitsFn,
-        x,
-        labels,
-        {
-          epsilon,
-          stepSize: stepSizeOf(settings.step_size, epsilon),
-          steps: settings.steps,
-          randomStart: settings.random_start,
-          restarts: settings.restarts,
-          objective: objectiveFor(settings.loss, { targetProbs, kappa: DEFAULT_CW_CONFIDENCE }),
-        },
-        rng,
-      );
+      const objective = objectiveFor(settings.loss, { targetProbs, kappa: DEFAULT_CW_CONFIDENCE });
+      return signedAscent(logitsFn, x, labels, iteratedAscent(settings, epsilon, objective), rng);
     } finally {
       targetProbs?.dispose();
     }
@@ -54,6 +42,3 @@ export function pgdWithOptions(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Te
   return signedAscent(logitsFn, x, labels, { ...options, restarts: 1, objective }, rng);
 }
 
-/** PGD on this thread, with the model in evaluation mode (our convention for every attack). */
-export const localPgd: Perturber = (model, x, labels, options, rng) =>
-  pgdWithOptions((xi) => model.apply(xi, { training: false }).logits, x, labels, options, rng);

@@ -58,6 +58,10 @@ export const gacd: MethodFactory = (ctx) => {
   const symmetric = s.direction === 'symmetric';
   // CRD's normalising constants of exp(s.t/tau), fixed from the first batch (0 until then).
   const z = { teacherAnchor: 0, studentAnchor: 0 };
+  type Anchor = keyof typeof z;
+  /** Z of one direction: fixed already, or from the first batch's sums (`calibrationSums`). */
+  const zOf = (anchor: Anchor, sums: Record<string, number>) =>
+    z[anchor] || normalisingConstant(sums[`${anchor}Sum`], sums[`${anchor}Count`], n);
 
   /**
    * The first batch's part of Z, outside the tape: the student's embedding in training mode (as
@@ -71,11 +75,11 @@ export const gacd: MethodFactory = (ctx) => {
         const out: Record<string, number> = {};
         if (z.teacherAnchor === 0) {
           const t = nceScoreSums(sEmb, tEmb, teacherBank.gather(idx), s.temperature);
-          Object.assign(out, { zTeacherSum: t.sum, zTeacherCount: t.count });
+          Object.assign(out, { teacherAnchorSum: t.sum, teacherAnchorCount: t.count });
         }
         if (symmetric && z.studentAnchor === 0) {
           const t = nceScoreSums(tEmb, sEmb, studentBank.gather(idx), s.temperature);
-          Object.assign(out, { zStudentSum: t.sum, zStudentCount: t.count });
+          Object.assign(out, { studentAnchorSum: t.sum, studentAnchorCount: t.count });
         }
         return out;
       }),
@@ -136,11 +140,9 @@ export const gacd: MethodFactory = (ctx) => {
         const idx = whole.plan.negatives as Int32Array;
         const tEmb = embedTeacher(t.teacherFeatures as tf.Tensor2D);
         const mask = t.mask as tf.Tensor2D;
-        const zT = z.teacherAnchor || normalisingConstant(whole.sums.zTeacherSum, whole.sums.zTeacherCount, n);
-        perRow = nceLoss(sEmb, tEmb, teacherBank.gather(idx), mask, zT, s.temperature, n);
+        perRow = nceLoss(sEmb, tEmb, teacherBank.gather(idx), mask, zOf('teacherAnchor', whole.sums), s.temperature, n);
         if (symmetric) {
-          const zS = z.studentAnchor || normalisingConstant(whole.sums.zStudentSum, whole.sums.zStudentCount, n);
-          perRow = tf.add(perRow, nceLoss(tEmb, sEmb, studentBank.gather(idx), mask, zS, s.temperature, n));
+          perRow = tf.add(perRow, nceLoss(tEmb, sEmb, studentBank.gather(idx), mask, zOf('studentAnchor', whole.sums), s.temperature, n));
         }
         keep = { studentEmbedding: sEmb, teacherEmbedding: tEmb };
       } else {
@@ -168,8 +170,9 @@ export const gacd: MethodFactory = (ctx) => {
     },
 
     afterStep(batch, whole, kept) {
-      if (z.teacherAnchor === 0 && whole.sums.zTeacherCount) z.teacherAnchor = normalisingConstant(whole.sums.zTeacherSum, whole.sums.zTeacherCount, n);
-      if (z.studentAnchor === 0 && whole.sums.zStudentCount) z.studentAnchor = normalisingConstant(whole.sums.zStudentSum, whole.sums.zStudentCount, n);
+      for (const anchor of ['teacherAnchor', 'studentAnchor'] as const) {
+        if (z[anchor] === 0 && whole.sums[`${anchor}Count`]) z[anchor] = zOf(anchor, whole.sums);
+      }
       // The memory banks take this batch's embeddings (the NCE critic's negatives come from them).
       if (!kept.teacherEmbedding) return;
       teacherBank.update(batch.indices, kept.teacherEmbedding);

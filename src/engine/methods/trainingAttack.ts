@@ -4,9 +4,9 @@
  * share of rows gets the same adversarial examples as on one thread).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { localPgd } from '../attacks/pgd';
+import { pgdWithOptions } from '../attacks/pgd';
 import { Rng } from '../util/rng';
-import type { Batch, MethodContext } from './method';
+import { evalLogits, type Batch, type MethodContext } from './method';
 
 // The start noise comes with the rows, so PGD draws nothing from this.
 const noDraws = new Rng(0);
@@ -20,8 +20,8 @@ export function trainingAttack(ctx: MethodContext, rows: Batch, loss: 'ce' | 'kl
   if (attack.randomStart && attack.epsilon > 0 && !rows.noise) {
     throw new Error('the training attack starts at random but the trainer drew no start noise: describe the method as adversarial');
   }
-  return localPgd(
-    ctx.student,
+  return pgdWithOptions(
+    evalLogits(ctx.student),
     rows.x,
     rows.y,
     { ...attack, loss, targetProbs, startNoise: rows.noise ?? undefined, randomStart: attack.randomStart && rows.noise !== null },

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { Split } from '../data/types';
 import type { Model } from '../models/model';
 import { CorrectnessFn, correctnessRange } from '../step/correctness';
+import { concatArrays } from '../step/shares';
 import type { FromWorker, ToWorker } from './messages';
 import { packWeights } from './weights';
 import type { Method, MethodContext } from '../methods/method';
@@ -111,14 +112,7 @@ export class WorkerPool {
         return done;
       });
       const local = correctnessRange(model, split, job, 0, bounds[1]);
-      const parts = [local, ...(await Promise.all(remote))];
-      const out = new Uint8Array(split.count);
-      let at = 0;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
+      return concatArrays([local, ...(await Promise.all(remote))], (n) => new Uint8Array(n));
     };
   }
 

@@ -178,7 +178,7 @@ function profile(o: Options, shape: ImageShape): Profile {
   const { batch, steps } = o;
   const model = buildModel(o.model, { inputShape: shape, numClasses: 10, seed: 1 });
   const attack = { epsilon: 8 / 255, stepSize: 2 / 255, steps: o.pgdSteps, randomStart: true };
-  const method = pgdAt({ student: model, teacher: null, settings: {}, attack, trainSize: batch, trainLabels: new Int32Array(batch), numClasses: 10, seed: 1 });
+  const method = pgdAt({ student: model, teacher: null, teachers: {}, settings: {}, attack, trainSize: batch, trainLabels: new Int32Array(batch), numClasses: 10, seed: 1 });
   const sgd = new Sgd(model.params.trainableNamed(), { momentum: 0.9, weightDecay: 5e-4 });
   const rng = new Rng(1);
   const size = shape[0] * shape[1] * shape[2];
@@ -186,7 +186,7 @@ function profile(o: Options, shape: ImageShape): Profile {
   const labels = new Int32Array(batch).map(() => rng.int(10));
   const b = { images, labels, indices: new Int32Array(batch).map((_, i) => i), size: batch };
   // Warm-up: XNNPACK builds (and caches) its operators on the first call of each shape.
-  const options = { startNoise: attack.epsilon };
+  const options = { startNoise: { kind: 'uniform', epsilon: attack.epsilon } as const };
   trainStep(model, method, sgd, b, 0.01, rng, options);
   const { rows, restore } = instrument(o.byShape);
   let stepMs: number;

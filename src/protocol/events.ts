@@ -96,7 +96,8 @@ export const similarity = z.object({
   /** Cosine of the projected embeddings, for methods that have projection heads (GACD). */
   cosine: z.object({ clean: z.number(), adversarial: z.number() }).optional(),
   /** Mean absolute difference of the teacher's and student's class-correlation matrices of logits. */
-  logitCorrelationGap: z.number(),
+  /** Absent when teacher and student have different label sets (a teacher from another task). */
+  logitCorrelationGap: z.number().optional(),
 });
 
 export const sampleWeights = z.object({

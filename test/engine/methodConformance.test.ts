@@ -11,16 +11,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { randomStartNoise } from '../../src/engine/attacks/attack';
 import { methods } from '../../src/engine/methods/catalog';
-import type { Batch, MethodContext, Prepared } from '../../src/engine/methods/method';
+import type { Batch, MethodContext, Prepared, Teachers } from '../../src/engine/methods/method';
 import { methodFactory } from '../../src/engine/methods/registry';
 import { buildModel } from '../../src/engine/models/registry';
 import { packParams } from '../../src/engine/parallel/weights';
 import { loadWeights, methodStateOf, optimizerState, readCheckpoint, writeCheckpoint } from '../../src/engine/run/checkpoint';
 import { Sgd } from '../../src/engine/step/sgd';
 import { addSums, rowsOf } from '../../src/engine/step/shares';
-import { disposePrepared, lossAndGradients, startNoiseFor, trainStep, trainableOf } from '../../src/engine/step/trainStep';
+import { StartNoise, disposePrepared, drawStartNoise, lossAndGradients, startNoiseFor, trainStep, trainableOf } from '../../src/engine/step/trainStep';
+import { rolesOf } from '../../src/engine/catalog/types';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
 
@@ -40,12 +40,18 @@ async function setup(name: string, studentSeed = 1) {
   const data = await fashionMini();
   const train = firstN(data.train, 128);
   const student = buildModel('tiny-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: studentSeed });
-  const teacher = info.needsTeacher ? buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 2 }) : null;
+  const settings = settingsOf(info);
+  // Each role the method needs gets its own teacher, with weights of its own.
+  const teachers: Teachers = Object.fromEntries(
+    rolesOf(info, settings).map((role, k) => [role, buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 2 + k })]),
+  );
+  const teacher = teachers.adversarial ?? null;
   const ctx: MethodContext = {
     student,
     teacher,
-    settings: settingsOf(info),
-    attack: ATTACK,
+    teachers,
+    settings,
+    attack: { ...ATTACK, start: info.attackStart ?? 'uniform' },
     trainSize: train.count,
     trainLabels: train.labels,
     numClasses: 10,
@@ -59,10 +65,10 @@ async function setup(name: string, studentSeed = 1) {
     sgd.dispose();
     method.dispose?.();
     student.params.dispose();
-    teacher?.params.dispose();
+    for (const t of Object.values(teachers)) t.params.dispose();
   };
   const step = (rng: Rng) => trainStep(student, method, sgd, b, 0.05, rng, options);
-  return { student, teacher, method, sgd, b, options, ctx, dispose, trainStep: step };
+  return { student, teacher, teachers, method, sgd, b, options, ctx, dispose, trainStep: step };
 }
 
 for (const info of methods) {
@@ -71,7 +77,8 @@ for (const info of methods) {
   test(`${name}: a finite loss that falls over a few steps, no tensor leak, the teacher frozen`, async () => {
     const s = await setup(name);
     try {
-      const teacherBefore = s.teacher ? packParams([s.teacher.params]) : null;
+      const teacherParams = Object.values(s.teachers).map((t) => t.params);
+      const teacherBefore = teacherParams.length > 0 ? packParams(teacherParams) : null;
       const rng = new Rng(4);
       const first = s.trainStep(rng);
       const tensors = tf.memory().numTensors; // after the first step made the momentum buffers
@@ -80,7 +87,7 @@ for (const info of methods) {
       assert.equal(tf.memory().numTensors, tensors, 'tensors leaked across steps');
       assert.ok(Number.isFinite(first.loss) && Number.isFinite(last.loss), `loss ${first.loss} -> ${last.loss}`);
       assert.ok(last.loss < first.loss, `loss ${first.loss} -> ${last.loss} did not fall`);
-      if (teacherBefore) assert.deepEqual(packParams([s.teacher!.params]), teacherBefore, 'the teacher changed');
+      if (teacherBefore) assert.deepEqual(packParams(teacherParams), teacherBefore, 'a teacher changed');
       if (info.sampleWeights) {
         assert.ok(last.weights, 'a method that weights its samples reports the weights');
         assert.ok(Math.abs(last.weights.weights.reduce((a, v) => a + v, 0) / ROWS - 1) < 1e-4, 'weights have mean 1');
@@ -96,7 +103,7 @@ for (const info of methods) {
       const batch = wholeBatch(s.b, s.options.startNoise, new Rng(3));
       const plan = s.method.plan?.({ labels: s.b.labels, indices: s.b.indices, total: ROWS }, new Rng(5)) ?? {};
       const prepared = s.method.prepare(batch, plan);
-      const teacherVars = s.teacher ? s.teacher.params.trainableNamed() : [];
+      const teacherVars = Object.values(s.teachers).flatMap((t) => t.params.trainableNamed());
       const all = [...trainableOf(s.student, s.method), ...teacherVars];
       const whole = { total: ROWS, plan, sums: prepared.sums ?? {}, gathered: prepared.gathered ?? {} };
       const { grads } = tf.tidy(() => {
@@ -191,7 +198,7 @@ for (const info of methods) {
 }
 
 /** A whole batch as the trainer makes it, with its start noise drawn from `rng` when the method needs one. */
-function wholeBatch(b: { images: Float32Array; labels: Int32Array; indices: Int32Array; size: number }, epsilon: number | null, rng: Rng): Batch {
+function wholeBatch(b: { images: Float32Array; labels: Int32Array; indices: Int32Array; size: number }, start: StartNoise | null, rng: Rng): Batch {
   return {
     x: tf.tensor4d(b.images, [b.size, 28, 28, 1]),
     y: tf.tensor1d(b.labels, 'int32'),
@@ -199,6 +206,6 @@ function wholeBatch(b: { images: Float32Array; labels: Int32Array; indices: Int3
     indices: b.indices,
     total: b.size,
     offset: 0,
-    noise: epsilon !== null ? randomStartNoise([b.size, 28, 28, 1], epsilon, rng) : null,
+    noise: start !== null ? drawStartNoise(start, [b.size, 28, 28, 1], rng) : null,
   };
 }

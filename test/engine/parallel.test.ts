@@ -52,6 +52,7 @@ function setup(name: string, settings: Record<string, unknown>, train: { count: 
   const ctx = {
     student,
     teacher: name === 'pgd-at' ? null : teacher,
+    teachers: name === 'pgd-at' ? {} : { adversarial: teacher },
     settings: { ...defaults(name), ...settings },
     attack: { epsilon: 0.1, stepSize: 0.025, steps: 3, randomStart: true },
     trainSize: train.count,

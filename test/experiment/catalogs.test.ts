@@ -15,7 +15,7 @@ test('the methods catalog lists natural, pgd-at, ard and gacd with their papers 
     methods.filter((m) => m.needsTeacher).map((m) => m.name),
     ['ard', 'gacd'],
   );
-  assert.deepEqual(ardSettings.parse({}), { alpha: 1, temperature: 30, kl_reduction: 'mean' });
+  assert.deepEqual(ardSettings.parse({}), { alpha: 1, temperature: 30, kl_reduction: 'batchmean', attack_mode: 'eval' });
   assert.deepEqual(gacdSettings.parse({}), {
     gamma: 1,
     beta: 0.8,
@@ -34,6 +34,8 @@ test('the methods catalog lists natural, pgd-at, ard and gacd with their papers 
     reweight: 'confidence',
     reweight_beta: 0.1,
     attack_loss: 'ce',
+    kl_reduction: 'batchmean',
+    attack_mode: 'eval',
   });
   assert.equal(gacdSettings.parse({ temperature: '1/10' }).temperature, 0.1);
   const gacd = methods.find((m) => m.name === 'gacd')!;

@@ -14,8 +14,9 @@ test('a minimal file yields the spec with every default filled in', () => {
     backend: 'auto',
     workers: 'auto',
     allow_outside_workspace: false,
-    data: { dataset: 'fashion-mnist-mini', path: null, train_size: null, test_size: null, augment: 'none' },
+    data: { dataset: 'fashion-mnist-mini', path: null, classes: null, train_size: null, test_size: null, augment: 'none' },
     teacher: null,
+    teachers: { adversarial: null, natural: null },
     student: { model: 'tiny-cnn' },
     method: { name: 'pgd-at' },
     training: {
@@ -70,10 +71,12 @@ test('a full GACD file fills method settings, baselines and the teacher training
     reweight: 'confidence',
     reweight_beta: 0.1,
     attack_loss: 'ce',
+    kl_reduction: 'batchmean',
+    attack_mode: 'eval',
   });
   assert.deepEqual(spec.baselines, [
     { method: 'pgd-at' },
-    { method: 'ard', alpha: 1, temperature: 10, kl_reduction: 'mean' },
+    { method: 'ard', alpha: 1, temperature: 10, kl_reduction: 'batchmean', attack_mode: 'eval' },
   ]);
   assert.equal(spec.teacher?.model, 'small-cnn');
   assert.equal(spec.teacher?.checkpoint, null);
@@ -215,14 +218,14 @@ test('epsilon 8 is an error whose fix is 8/255', () => {
 });
 
 test('unknown dataset, model, method and attack names suggest the closest', () => {
-  const text = `data:\n  dataset: cifar-10\nstudent:\n  model: resnet18\nmethod:\n  name: gcad\nevaluation:\n  attacks: [clean, pgd20, apgd]\n`;
+  const text = `data:\n  dataset: cifar-10\nstudent:\n  model: preact-resnet-18\nmethod:\n  name: gcad\nevaluation:\n  attacks: [clean, pgd20, apgd]\n`;
   const r = check(text);
   const unknown = byCode(r, 'unknown-name');
   assert.deepEqual(
     unknown.map((p) => [covered(text, p), p.fix]),
     [
       ['cifar-10', 'did you mean cifar10?'],
-      ['resnet18', 'did you mean preact-resnet18?'],
+      ['preact-resnet-18', 'did you mean preact-resnet18?'],
       ['gcad', 'did you mean gacd?'],
       ['pgd20', 'did you mean pgd-20?'],
       ['apgd', 'did you mean pgd-20?'],

@@ -16,13 +16,20 @@ function leaves(info = describeAt([])!, path: string[] = [], data: unknown = {})
 }
 
 test('every setting has a description, and a default unless it must be written', () => {
-  const required = new Set(['data.dataset', 'student.model', 'method.name', 'teacher.model']);
+  const required = new Set([
+    'data.dataset',
+    'student.model',
+    'method.name',
+    'teacher.model',
+    'teacher.data.dataset',
+    ...['adversarial', 'natural'].flatMap((role) => [`teachers.${role}.model`, `teachers.${role}.data.dataset`]),
+  ]);
   const data = { method: { name: 'gacd' }, teacher: { train: { method: 'ard' } } };
   for (const p of leaves(describeAt([])!, [], data)) {
     const info = describeAt(p, data)!;
     assert.ok(info.description, `${p.join('.')} has a description`);
     const name = p.join('.');
-    if (required.has(name) || name === 'teacher.train.method') assert.equal(info.required, true, name);
+    if (required.has(name) || /^teachers?(\.\w+)?\.train\.method$/.test(name)) assert.equal(info.required, true, name);
     else assert.ok(info.hasDefault || name === 'name', `${name} has a default`);
   }
   for (const m of methods) {
@@ -48,7 +55,7 @@ test('describes types, defaults, choices and the keys of a method block', () => 
   assert.deepEqual(describeAt(['student', 'model'])!.values, modelNames);
   assert.deepEqual(describeAt(['backend'])!.values, ['auto', 'tensorflow', 'wasm', 'cpu']);
   assert.deepEqual(describeAt(['method', 'name'], { method: { name: 'ard' } })!.values, methodNames);
-  assert.deepEqual(describeAt(['method'], { method: { name: 'ard' } })!.keys, ['name', 'alpha', 'temperature', 'kl_reduction']);
+  assert.deepEqual(describeAt(['method'], { method: { name: 'ard' } })!.keys, ['name', 'alpha', 'temperature', 'kl_reduction', 'attack_mode']);
   assert.deepEqual(describeAt(['method'], {})!.keys, ['name']);
   const critic = describeAt(['method', 'critic'], { method: { name: 'gacd' } })!;
   assert.deepEqual(critic.values, ['nce', 'infonce']);

@@ -31,7 +31,7 @@ export interface SimilarityRow {
   ckaAdversarial: number;
   cosineClean?: number;
   cosineAdversarial?: number;
-  logitCorrelationGap: number;
+  logitCorrelationGap?: number;
 }
 
 export interface WeightsRow {

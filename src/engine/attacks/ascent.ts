@@ -73,17 +73,32 @@ export function signedAscent(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tens
 
 /** One run of the ascent from x or from `startNoise` (else noise drawn from `rng`) around x. */
 function oneRun(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, a: Ascent, startNoise: tf.Tensor4D | undefined, rng: Rng): tf.Tensor4D {
-  const { epsilon, stepSize } = a;
-  let xAdv: tf.Tensor4D = a.randomStart
+  const { epsilon } = a;
+  const start: tf.Tensor4D = a.randomStart
     ? tf.tidy(() => project(tf.add(x, startNoise ?? randomStartNoise(x.shape, epsilon, rng)), x, epsilon))
     : tf.clone(x);
-  if (epsilon === 0) return xAdv;
-  // The objective is summed, so that one sample's input gradient does not depend on the others.
-  const gradOf = tf.grad((xi: tf.Tensor) => tf.sum(a.objective(logitsFn(xi as tf.Tensor4D), labels)));
+  if (epsilon === 0) return start;
+  return ascendInput((xi) => a.objective(logitsFn(xi), labels), x, start, a);
+}
+
+/**
+ * Signed-gradient ascent of any per-sample loss of the input (not only of one model's logits:
+ * AdaAD's KL between teacher and student at the same point, GACD's contrastive loss), from
+ * `start` (which it takes over), each step projected onto the epsilon ball around x and [0, 1].
+ */
+export function ascendInput(
+  lossOf: (x: tf.Tensor4D) => tf.Tensor1D,
+  x: tf.Tensor4D,
+  start: tf.Tensor4D,
+  a: { epsilon: number; stepSize: number; steps: number },
+): tf.Tensor4D {
+  let xAdv = start;
+  // The loss is summed, so that one sample's input gradient does not depend on the others.
+  const gradOf = tf.grad((xi: tf.Tensor) => tf.sum(lossOf(xi as tf.Tensor4D)));
   for (let k = 0; k < a.steps; k++) {
     const next = tf.tidy(() => {
       const g = gradOf(xAdv);
-      return project(tf.add(xAdv, tf.mul(tf.sign(g), stepSize)), x, epsilon);
+      return project(tf.add(xAdv, tf.mul(tf.sign(g), a.stepSize)), x, a.epsilon);
     });
     xAdv.dispose();
     xAdv = next;

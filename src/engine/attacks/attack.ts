@@ -31,6 +31,14 @@ export function randomStartNoise(shape: [number, number, number, number], epsilo
 }
 
 /**
+ * The Gaussian start TRADES, RSLAD and AdaAD code (x + 0.001·N(0, I), not projected: their first
+ * step projects), drawn from `rng`.
+ */
+export function normalStartNoise(shape: [number, number, number, number], std: number, rng: Rng): tf.Tensor4D {
+  return tf.randomNormal(shape, 0, std, 'float32', rng.seed()) as tf.Tensor4D;
+}
+
+/**
  * One attack of the catalog, registered under its name in registry.ts. `perturb` returns
  * adversarial images within epsilon of x and within [0, 1], leaks no tensor, and gives the same
  * images for the same `rng` state; `settings` are the attack's own, every default filled in.

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { experimentFields } from '../experiment/schema';
 import { findMethod } from '../methods/catalog';
-import { Method, MethodContext } from '../methods/method';
+import { Method, MethodContext, Teachers } from '../methods/method';
 import { methodFactory } from '../methods/registry';
 import { Model } from '../models/model';
 import { Sgd } from '../step/sgd';
@@ -45,6 +45,8 @@ export interface TrainingOptions {
   method: string;
   student: Model;
   teacher?: Model | null;
+  /** Teachers by role, for methods that need more than the robust one (`teacher` is the adversarial role). */
+  teachers?: Teachers;
   /** Overrides of the method's catalog defaults. */
   settings?: Record<string, unknown>;
   attack: MethodContext['attack'];
@@ -72,8 +74,9 @@ export function openTraining(o: TrainingOptions): Training {
   const ctx: MethodContext = {
     student: o.student,
     teacher: o.teacher ?? null,
+    teachers: { ...(o.teacher ? { adversarial: o.teacher } : {}), ...o.teachers },
     settings,
-    attack: o.attack,
+    attack: { ...o.attack, start: findMethod(o.method)?.attackStart ?? 'uniform' },
     trainSize: o.trainSize,
     trainLabels: o.trainLabels,
     numClasses: o.numClasses,

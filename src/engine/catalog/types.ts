@@ -25,6 +25,28 @@ export interface MethodInfo extends Described {
   /** Whether the method distills from a teacher (and so needs `teacher:` in the experiment). */
   needsTeacher: boolean;
   /**
+   * The teachers' roles the method needs with these settings (default: `adversarial` when
+   * `needsTeacher`). `adversarial` is the robust teacher (`teacher:` or `teachers.adversarial`),
+   * `natural` a naturally trained one (`teachers.natural`).
+   */
+  teacherRoles?: (settings: Record<string, unknown>) => readonly TeacherRole[];
+  /**
+   * Whether, with these settings, the method reads the teacher's class outputs (soft labels, the
+   * teacher's probability of the true class): it then needs the teacher's label set to be the
+   * student's. Feature-only methods (GACD without reweighting, CRD) do not. Default: `needsTeacher`.
+   */
+  usesTeacherLabels?: (settings: Record<string, unknown>) => boolean;
+  /**
+   * How the training attack starts: `uniform` in the epsilon ball (Madry et al.) or `normal`,
+   * x + 0.001·N(0, I), as TRADES, RSLAD and AdaAD code it. Default `uniform`.
+   */
+  attackStart?: 'uniform' | 'normal';
+  /**
+   * What the official code does where the codes disagree (methods/conventions.info.ts): `gacd
+   * check` says what a file's different choice changes.
+   */
+  officialConventions?: { kl_reduction?: 'batchmean' | 'mean'; attack_mode?: 'eval' | 'train' };
+  /**
    * Whether the method trains on adversarial examples (and so uses `training.attack`): the
    * trainer then draws the attack's random start once per batch and hands each share its rows.
    */
@@ -37,6 +59,20 @@ export interface MethodInfo extends Described {
   sampleWeights?: { schemeSetting: string };
   /** Settings whose values the method's paper does not confirm, with the reason and the default chosen. */
   unconfirmed?: Array<{ setting: string; reason: string; chosen: string }>;
+}
+
+/** The roles a teacher can play: the robust (adversarially trained) one, or a naturally trained one. */
+export const teacherRoles = ['adversarial', 'natural'] as const;
+export type TeacherRole = (typeof teacherRoles)[number];
+
+/** The roles of the teachers a method needs with `settings`. */
+export function rolesOf(info: MethodInfo, settings: Record<string, unknown>): readonly TeacherRole[] {
+  return info.teacherRoles?.(settings) ?? (info.needsTeacher ? ['adversarial'] : []);
+}
+
+/** Whether a method with `settings` reads the teacher's class outputs (so needs its label set). */
+export function readsTeacherLabels(info: MethodInfo, settings: Record<string, unknown>): boolean {
+  return info.usesTeacherLabels?.(settings) ?? info.needsTeacher;
 }
 
 export interface AttackInfo extends Described {

@@ -72,7 +72,7 @@ export class Printer {
         this.line(
           `  ${e.model} vs teacher: CKA clean ${e.cka.clean.toFixed(3)} adv ${e.cka.adversarial.toFixed(3)}` +
             (e.cosine ? ` · cosine clean ${e.cosine.clean.toFixed(3)} adv ${e.cosine.adversarial.toFixed(3)}` : '') +
-            ` · logit-correlation gap ${e.logitCorrelationGap.toFixed(3)}`,
+            (e.logitCorrelationGap !== undefined ? ` · logit-correlation gap ${e.logitCorrelationGap.toFixed(3)}` : ''),
         );
         break;
       case 'evaluation':

@@ -10,6 +10,7 @@ import { readIdxSplit } from './idx';
 import { locateDataset, sources, type LocateOptions, type Located } from './locate';
 import { readStl10 } from './stl10';
 import { balancedSubset } from './subset';
+import { checkClassList, infoWithClasses, keepClasses } from './classSubset';
 import type { LoadedDataset, Split } from './types';
 
 export interface LoadOptions {
@@ -19,6 +20,8 @@ export interface LoadOptions {
   trainSize?: number;
   /** A class-balanced subset of this many test samples (default: all). */
   testSize?: number;
+  /** Keep only these classes, relabelled 0..k-1 in this order (default: all). */
+  classes?: readonly number[];
   /** Seeds the subset selection. */
   seed: number;
   /** Check the standard record counts of CIFAR and STL-10 files (default true). */
@@ -28,7 +31,7 @@ export interface LoadOptions {
 }
 
 export async function loadDataset(name: string, opts: LoadOptions): Promise<LoadedDataset> {
-  const info = findDataset(name);
+  let info = findDataset(name);
   if (!info || !sources[name]) {
     throw new Error(`Unknown dataset "${name}"; known: ${datasetNames.join(', ')}.`);
   }
@@ -36,6 +39,12 @@ export async function loadDataset(name: string, opts: LoadOptions): Promise<Load
   let { train, test } = await readLocated(located, info, opts.strict ?? true);
   checkSplit(train, info, located, 'training');
   checkSplit(test, info, located, 'test');
+  if (opts.classes) {
+    checkClassList(opts.classes, info);
+    train = keepClasses(train, opts.classes);
+    test = keepClasses(test, opts.classes);
+    info = infoWithClasses(info, opts.classes);
+  }
 
   // Separate streams, so the training subset does not depend on whether a test size is given.
   const rng = new Rng(opts.seed);

@@ -9,6 +9,8 @@
  */
 import * as fs from 'node:fs';
 import { findMethod, methods, reconstructedNote, unconfirmed } from '../methods/catalog';
+import { datasets } from '../data/catalog';
+import { readsTeacherLabels, rolesOf, teacherRoles, type TeacherRole } from '../catalog/types';
 import { experimentFields } from './schema';
 import { models } from '../models/catalog';
 import { evaluateExpression } from '../catalog/expression';
@@ -87,33 +89,128 @@ export function semanticChecks(ctx: CheckContext): Problem[] {
     ...evaluationChecks(ctx),
     ...scheduleChecks(ctx, ['training']),
     ...scheduleChecks(ctx, ['teacher', 'train']),
+    ...scheduleChecks(ctx, ['teachers', 'adversarial', 'train']),
+    ...scheduleChecks(ctx, ['teachers', 'natural', 'train']),
+    ...conventionNotes(ctx),
     ...baselineChecks(ctx),
     ...gacdNotes(ctx),
   ];
 }
 
+/** Each teacher block of the file with its role and where it is written. */
+interface TeacherRef {
+  role: TeacherRole;
+  path: Path;
+  block: Record<string, unknown>;
+}
+
+function teacherRefs(plain: Record<string, unknown>): TeacherRef[] {
+  const refs: TeacherRef[] = [];
+  if (isObject(plain.teacher)) refs.push({ role: 'adversarial', path: ['teacher'], block: plain.teacher });
+  const byRole = plain.teachers;
+  if (isObject(byRole)) {
+    for (const role of teacherRoles) {
+      const b = byRole[role];
+      if (isObject(b)) refs.push({ role, path: ['teachers', role], block: b });
+    }
+  }
+  return refs;
+}
+
+/** A method block's settings with the method's defaults under what the file wrote (best effort). */
+function settingsOf(ref: MethodRef, plain: Record<string, unknown>): Record<string, unknown> {
+  const info = findMethod(ref.name);
+  const block = get(plain, ref.block) as Record<string, unknown>;
+  if (!info) return block;
+  const written = Object.fromEntries(Object.entries(block).filter(([k]) => k in info.settings.shape));
+  const parsed = info.settings.safeParse(written);
+  return parsed.success ? (parsed.data as Record<string, unknown>) : { ...(info.settings.parse({}) as Record<string, unknown>), ...written };
+}
+
+/** The label set of some data: its dataset and its classes ("all" when it keeps every class). */
+function labelSetOf(data: unknown): { dataset: unknown; classes: string } {
+  if (!isObject(data)) return { dataset: undefined, classes: 'all' };
+  return { dataset: data.dataset, classes: Array.isArray(data.classes) ? data.classes.join(',') : 'all' };
+}
+
+function describeLabels(data: unknown, fallback: unknown): string {
+  const d = isObject(data) ? data : isObject(fallback) ? fallback : {};
+  const classes = Array.isArray(d.classes) ? ` classes [${d.classes.join(', ')}]` : '';
+  return `${String(d.dataset ?? 'the dataset')}${classes}`;
+}
+
+const ROLE_HINT: Record<TeacherRole, string> = {
+  adversarial: 'add a teacher: section with a model and a checkpoint (or a train block)',
+  natural: 'add teachers: { natural: { model: ..., checkpoint: ... } } (or train: { method: natural }) for the naturally trained teacher',
+};
+
 function teacherChecks(ctx: CheckContext): Problem[] {
   const { plain } = ctx;
   const problems: Problem[] = [];
-  const teacher = plain.teacher;
-  const hasTeacher = isObject(teacher);
+  const teachers = teacherRefs(plain);
+  const byRole = new Map(teachers.map((t) => [t.role, t]));
 
-  if (!hasTeacher && (teacher === undefined || teacher === null)) {
-    for (const ref of methodRefs(plain)) {
-      const info = findMethod(ref.name);
-      if (!info?.needsTeacher) continue;
-      problems.push(
-        at(ctx, [...ref.block, ref.key], 'value', {
-          severity: 'error',
-          code: 'missing-section',
-          message: `method ${ref.name} distills from a teacher, but the experiment has no teacher: section`,
-          fix: 'add a teacher: section with a model and a checkpoint (or a train block)',
-        }),
-      );
+  if (isObject(plain.teacher) && isObject(plain.teachers) && isObject(plain.teachers.adversarial)) {
+    problems.push(
+      at(ctx, ['teachers', 'adversarial'], 'key', {
+        severity: 'error',
+        code: 'duplicate-teacher',
+        message: 'the robust teacher is given twice: teacher: and teachers.adversarial are the same role',
+        fix: 'keep one of them',
+      }),
+    );
+  }
+
+  for (const ref of methodRefs(plain)) {
+    const info = findMethod(ref.name);
+    if (!info) continue;
+    const settings = settingsOf(ref, plain);
+    for (const role of rolesOf(info, settings)) {
+      const teacher = byRole.get(role);
+      if (!teacher) {
+        // A teacher of the wrong type is the schema's problem.
+        const written = role === 'adversarial' ? plain.teacher : isObject(plain.teachers) ? plain.teachers[role] : undefined;
+        if (written !== undefined && written !== null) continue;
+        problems.push(
+          at(ctx, [...ref.block, ref.key], 'value', {
+            severity: 'error',
+            code: 'missing-section',
+            message:
+              role === 'adversarial'
+                ? `method ${ref.name} distills from a teacher, but the experiment has no teacher: section`
+                : `method ${ref.name} with these settings needs a ${role}ly trained teacher (role '${role}'), but the experiment has no teachers.${role}`,
+            fix: ROLE_HINT[role],
+          }),
+        );
+        continue;
+      }
+      // Soft labels need the teacher's classes to be the student's.
+      const mine = labelSetOf(plain.data);
+      const theirs = isObject(teacher.block.data) ? labelSetOf(teacher.block.data) : mine;
+      if (readsTeacherLabels(info, settings) && (theirs.dataset !== mine.dataset || theirs.classes !== mine.classes)) {
+        problems.push(
+          at(ctx, [...ref.block, ref.key], 'value', {
+            severity: 'error',
+            code: 'label-sets-differ',
+            message:
+              `method ${ref.name} reads the teacher's class outputs (soft labels or its confidence in the true class), but the ${pathText(teacher.path)} ` +
+              `label set (${describeLabels(teacher.block.data, plain.data)}) is not the student's (${describeLabels(plain.data, undefined)})`,
+            fix: ref.name === 'gacd' ? 'set reweight: none (and alpha: 0, attack_loss: ce), or give teacher and student the same classes' : 'use a feature-based method (gacd with reweight: none, or crd), or give teacher and student the same classes',
+            data: { replacements: ['gacd', 'crd'] },
+          }),
+        );
+      }
     }
   }
-  if (!hasTeacher) return problems;
 
+  for (const t of teachers) problems.push(...teacherSourceChecks(ctx, t));
+  return problems;
+}
+
+/** One teacher block: a way to get it, a method that can train it, a size above the student's. */
+function teacherSourceChecks(ctx: CheckContext, t: TeacherRef): Problem[] {
+  const problems: Problem[] = [];
+  const teacher = t.block;
   const checkpoint = teacher.checkpoint;
   const train = teacher.train;
   const hasCheckpoint = typeof checkpoint === 'string' && checkpoint !== '';
@@ -121,27 +218,27 @@ function teacherChecks(ctx: CheckContext): Problem[] {
   // A checkpoint or train of the wrong type is the schema's problem, not this one.
   if ((checkpoint === undefined || checkpoint === null) && (train === undefined || train === null)) {
     problems.push(
-      at(ctx, ['teacher'], 'key', {
+      at(ctx, t.path, 'key', {
         severity: 'error',
         code: 'no-teacher-source',
-        message: 'the teacher has neither a checkpoint nor a train block, so there is no way to get it',
-        fix: 'add checkpoint: <folder of a trained teacher>, or train: { method: pgd-at } to train one first',
+        message: `the ${pathText(t.path)} has neither a checkpoint nor a train block, so there is no way to get it`,
+        fix: `add checkpoint: <folder of a trained teacher>, or train: { method: ${t.role === 'natural' ? 'natural' : 'pgd-at'} } to train one first`,
       }),
     );
   }
   if (hasCheckpoint && hasTrain) {
     problems.push(
-      at(ctx, ['teacher', 'train'], 'key', {
+      at(ctx, [...t.path, 'train'], 'key', {
         severity: 'warning',
         code: 'teacher-train-ignored',
-        message: 'teacher.train is ignored: the teacher is loaded from its checkpoint',
+        message: `${pathText([...t.path, 'train'])} is ignored: the teacher is loaded from its checkpoint`,
         fix: 'remove train, or remove checkpoint to train the teacher',
       }),
     );
   }
   if (hasTrain && typeof train.method === 'string' && findMethod(train.method)?.needsTeacher) {
     problems.push(
-      at(ctx, ['teacher', 'train', 'method'], 'value', {
+      at(ctx, [...t.path, 'train', 'method'], 'value', {
         severity: 'error',
         code: 'teacher-needs-teacher',
         message: `the teacher cannot be trained with ${train.method}, which itself distills from a teacher`,
@@ -152,9 +249,9 @@ function teacherChecks(ctx: CheckContext): Problem[] {
   }
 
   const teacherModel = models.find((m) => m.name === teacher.model);
-  const student = plain.student;
+  const student = ctx.plain.student;
   const studentModel = isObject(student) ? models.find((m) => m.name === student.model) : undefined;
-  if (teacherModel && studentModel && studentModel.approxParams > teacherModel.approxParams) {
+  if (t.role === 'adversarial' && teacherModel && studentModel && studentModel.approxParams > teacherModel.approxParams) {
     problems.push(
       at(ctx, ['student', 'model'], 'value', {
         severity: 'warning',
@@ -166,6 +263,57 @@ function teacherChecks(ctx: CheckContext): Problem[] {
     );
   }
   return problems;
+}
+
+/**
+ * What a method's KL reduction and attack mode do where it matters: 'mean' divides each KL term by
+ * the number of classes, and a choice other than the official code's changes the loss's scale or
+ * the attack from that code's (methods/conventions.info.ts). One note per method block.
+ */
+function conventionNotes(ctx: CheckContext): Problem[] {
+  const problems: Problem[] = [];
+  const classes = numberOfClasses(ctx.plain.data);
+  for (const ref of methodRefs(ctx.plain)) {
+    const info = findMethod(ref.name);
+    if (!info || !('kl_reduction' in info.settings.shape)) continue;
+    const settings = settingsOf(ref, ctx.plain);
+    const chosen = settings.kl_reduction as string;
+    const official = info.officialConventions?.kl_reduction;
+    const c = classes ?? 'C';
+    const sentences: string[] = [];
+    // The official codes that average over classes were tuned on 10 classes (CIFAR-10).
+    if (chosen === 'mean' && (official !== 'mean' || (classes !== undefined && classes !== 10))) {
+      sentences.push(`kl_reduction mean divides each KL term by the number of classes, so on ${c} classes it is ${c}x smaller than the KL itself`);
+    }
+    if (official && official !== chosen) {
+      sentences.push(
+        chosen === 'batchmean'
+          ? `${ref.name}'s official code uses 'mean', so its KL terms here are ${c}x larger than in that code (kl_reduction: mean reproduces it)`
+          : `${ref.name}'s official code uses 'batchmean' (the KL summed over classes)`,
+      );
+    }
+    const mode = settings.attack_mode as string | undefined;
+    const officialMode = info.officialConventions?.attack_mode;
+    if (mode && officialMode && mode !== officialMode) {
+      sentences.push(`its official code attacks in ${officialMode} mode (attack_mode: ${officialMode} reproduces it)`);
+    }
+    if (!sentences.length) continue;
+    const written = isObject(get(ctx.plain, ref.block)) && 'kl_reduction' in (get(ctx.plain, ref.block) as object);
+    problems.push(
+      at(ctx, written ? [...ref.block, 'kl_reduction'] : [...ref.block, ref.key], written ? 'key' : 'value', {
+        severity: 'info',
+        code: 'convention',
+        message: `${ref.name}: ${sentences.join('; ')}.`,
+      }),
+    );
+  }
+  return problems;
+}
+
+function numberOfClasses(data: unknown): number | undefined {
+  if (!isObject(data)) return undefined;
+  if (Array.isArray(data.classes)) return data.classes.length;
+  return datasets.find((d) => d.name === data.dataset)?.numClasses;
 }
 
 function formatCount(n: number): string {
@@ -183,7 +331,16 @@ export interface ResolvedPath {
 
 export function pathSettings(plain: Record<string, unknown>, filePath: string): ResolvedPath[] {
   const out: ResolvedPath[] = [];
-  for (const setting of [['data', 'path'], ['teacher', 'checkpoint']] as const) {
+  const settings: Path[] = [
+    ['data', 'path'],
+    ['teacher', 'checkpoint'],
+    ['teacher', 'data', 'path'],
+    ...teacherRoles.flatMap((role): Path[] => [
+      ['teachers', role, 'checkpoint'],
+      ['teachers', role, 'data', 'path'],
+    ]),
+  ];
+  for (const setting of settings) {
     const v = get(plain, setting);
     if (typeof v === 'string' && v !== '') out.push({ setting, written: v, absolute: resolveFromFile(filePath, v) });
   }
@@ -194,7 +351,7 @@ function pathChecks(ctx: CheckContext): Problem[] {
   const problems: Problem[] = [];
   const allowOutside = ctx.plain.allow_outside_workspace === true;
   for (const p of pathSettings(ctx.plain, ctx.filePath)) {
-    const what = p.setting[0] === 'data' ? 'dataset folder' : 'checkpoint folder';
+    const what = p.setting[p.setting.length - 2] === 'data' ? 'dataset folder' : 'checkpoint folder';
     if (!allowOutside && !isInside(ctx.workspaceRoot, p.absolute)) {
       problems.push(
         at(ctx, p.setting, 'value', {

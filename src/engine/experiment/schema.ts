@@ -158,6 +158,41 @@ function uniqueLabels(entries: unknown[], ctx: z.RefinementCtx): void {
   }
 }
 
+const dataShape = {
+  dataset: catalogName(datasetNames, 'dataset').describe('Dataset to train and evaluate on.'),
+  path: filePath(
+    'Folder holding the dataset files, relative to this file; null means the default locations. Must exist and be inside the workspace.',
+  ),
+  classes: z
+    .array(num(z.int().min(0)))
+    .min(2)
+    .nullable()
+    .default(null)
+    .describe('Keep only these classes, relabelled 0..k-1 in this order (e.g. [5, 6, 7, 8, 9]); null means every class.'),
+  train_size: num(z.int().min(1)).nullable().default(null).describe('Train on a class-balanced subset of this many images; null means all.'),
+  test_size: num(z.int().min(1)).nullable().default(null).describe('Use a class-balanced subset of this many test images; null means all.'),
+  augment: z
+    .enum(augmentNames)
+    .default('auto')
+    .describe("Training augmentation: 'auto' is the dataset's usual one (crop-flip on CIFAR and STL-10, none on MNIST-like data)."),
+};
+
+const dataSection = z.strictObject(dataShape);
+
+/** A teacher: a checkpoint or a training recipe, on the student's data unless it names its own. */
+const teacherBlock = z.strictObject({
+  model: catalogName(modelNames, 'model').describe("The teacher's architecture."),
+  checkpoint: filePath('Checkpoint folder of a trained teacher, relative to this file. Must exist.'),
+  train: teacherTraining.nullable().default(null),
+  data: dataSection
+    .nullable()
+    .default(null)
+    .describe(
+      "The teacher's own dataset or classes (a teacher from another task, e.g. classes 0-4 guiding a student on classes 5-9); null means the student's data. " +
+        'Only feature-based methods (GACD without reweighting, CRD) can distill across label sets.',
+    ),
+});
+
 export const experimentFields = z
   .strictObject({
     name: z
@@ -181,29 +216,21 @@ export const experimentFields = z
       .boolean()
       .default(false)
       .describe('Allow data and checkpoint paths outside the workspace folder.'),
-    data: z
+    data: dataSection.describe('The dataset.'),
+    teacher: teacherBlock
+      .nullable()
+      .default(null)
+      .describe(
+        'The robust teacher (the `adversarial` role of `teachers:`): required when the method or a baseline distills. Give a checkpoint, or a `train` block to train it first.',
+      ),
+    teachers: z
       .strictObject({
-        dataset: catalogName(datasetNames, 'dataset').describe('Dataset to train and evaluate on.'),
-        path: filePath(
-          'Folder holding the dataset files, relative to this file; null means the default locations. Must exist and be inside the workspace.',
-        ),
-        train_size: num(z.int().min(1)).nullable().default(null).describe('Train on a class-balanced subset of this many images; null means all.'),
-        test_size: num(z.int().min(1)).nullable().default(null).describe('Use a class-balanced subset of this many test images; null means all.'),
-        augment: z
-          .enum(augmentNames)
-          .default('auto')
-          .describe("Training augmentation: 'auto' is the dataset's usual one (crop-flip on CIFAR and STL-10, none on MNIST-like data)."),
-      })
-      .describe('The dataset.'),
-    teacher: z
-      .strictObject({
-        model: catalogName(modelNames, 'model').describe("The teacher's architecture."),
-        checkpoint: filePath('Checkpoint folder of a trained teacher, relative to this file. Must exist.'),
-        train: teacherTraining.nullable().default(null),
+        adversarial: teacherBlock.optional().describe('The adversarially trained (robust) teacher; the same as `teacher:`.'),
+        natural: teacherBlock.optional().describe('A naturally trained teacher, for methods that also distill clean accuracy (MTARD, IAD-II).'),
       })
       .nullable()
       .default(null)
-      .describe('The robust teacher: required when the method or a baseline distills. Give a checkpoint, or a `train` block to train it first.'),
+      .describe('Teachers by role, for methods that need more than the robust one: `adversarial` (the same as `teacher:`) and `natural`.'),
     student: z
       .strictObject({
         model: catalogName(modelNames, 'model').describe("The student's architecture."),
@@ -252,6 +279,7 @@ export const experimentFields = z
 
 type Fields = z.output<typeof experimentFields>;
 type AttackFields = Fields['training']['attack'];
+type TeacherFields = NonNullable<Fields['teacher']>;
 type ResolvedAttack = Omit<AttackFields, 'epsilon' | 'step_size'> & { epsilon: number; step_size: number };
 
 function resolveAttack(attack: AttackFields, datasetEpsilon: number): ResolvedAttack {
@@ -269,17 +297,22 @@ function resolveDefaults(v: Fields) {
   const dataset = findDataset(v.data.dataset);
   const datasetEpsilon = dataset?.defaultEpsilon ?? 8 / 255;
   const attack = resolveAttack(v.training.attack, datasetEpsilon);
-  const teacherTrain = v.teacher?.train;
+  // `teacher:` and `teachers.adversarial` are one role; the checks refuse a file that gives both.
+  const adversarial = v.teacher ?? v.teachers?.adversarial ?? null;
+  const resolveTeacher = (t: TeacherFields | null) => {
+    if (!t) return null;
+    const teacherDataset = findDataset(t.data?.dataset ?? v.data.dataset);
+    const teacherEpsilon = teacherDataset?.defaultEpsilon ?? datasetEpsilon;
+    return { ...t, train: t.train ? { ...t.train, attack: resolveAttack(t.train.attack, teacherEpsilon) } : null };
+  };
   const evaluationEpsilon = v.evaluation.epsilon ?? attack.epsilon;
   const { name, ...rest } = v;
   return {
     name: name ?? 'experiment',
     ...rest,
     data: { ...v.data, augment: v.data.augment === 'auto' ? (dataset?.defaultAugment ?? 'none') : v.data.augment },
-    teacher: v.teacher && {
-      ...v.teacher,
-      train: teacherTrain ? { ...teacherTrain, attack: resolveAttack(teacherTrain.attack, datasetEpsilon) } : null,
-    },
+    teacher: resolveTeacher(adversarial),
+    teachers: { adversarial: resolveTeacher(adversarial), natural: resolveTeacher(v.teachers?.natural ?? null) },
     training: { ...v.training, attack },
     evaluation: {
       ...v.evaluation,

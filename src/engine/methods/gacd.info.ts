@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { MethodInfo } from '../catalog/types';
 import { numberOrExpression } from '../catalog/expression';
+import { attackModeSetting, klReductionSetting } from './conventions.info';
 
 /** A number setting that also accepts arithmetic such as `1/0.07`. */
 const num = (schema: z.ZodNumber = z.number()) => numberOrExpression(schema);
@@ -84,9 +85,16 @@ export const gacdSettings = z.object({
     .default(0.1)
     .describe(reconstructed("Exponent of 'confidence-power' reweighting (IAD's beta = 0.1).")),
   attack_loss: z
-    .enum(['ce', 'kl-teacher'])
+    .enum(['ce', 'kl-teacher', 'contrastive'])
     .default('ce')
-    .describe(reconstructed("Loss the inner PGD maximises for the student's adversarial x': 'ce' with the true label (as ARD and IAD), or 'kl-teacher' KL(T(x) ‖ S(x')).")),
+    .describe(
+      reconstructed(
+        "Loss the inner PGD maximises for the student's adversarial x': 'ce' with the true label (as ARD and IAD), 'kl-teacher' KL(T(x) ‖ S(x')), " +
+          "or 'contrastive' (the contrastive term itself, each sample's NCE or InfoNCE loss with this step's negatives).",
+      ),
+    ),
+  kl_reduction: klReductionSetting('batchmean'),
+  attack_mode: attackModeSetting('eval'),
 });
 
 export type GacdSettings = z.infer<typeof gacdSettings>;
@@ -185,6 +193,8 @@ export const gacdInfo: MethodInfo = {
   code: 'none public; reconstructed on the template of CRD (HobbitLong/RepDistiller)',
   formula: "L = gamma·CE(S(x'), y) + beta·Σ w_i·NCE(g_T(f_T(x_i)), g_S(f_S(x'_i))) / Σ w_i + alpha·KD",
   needsTeacher: true,
+  // Across label sets only the features are compared: no reweighting, KD term or KL attack.
+  usesTeacherLabels: (s) => s.reweight !== 'none' || (s.alpha as number) > 0 || s.attack_loss === 'kl-teacher',
   adversarial: true,
   settings: gacdSettings,
   taps: { student: 'student_tap', teacher: 'teacher_tap' },

@@ -162,7 +162,7 @@ export const gacd: MethodFactory = (ctx) => {
       const terms: Record<string, tf.Scalar> = { ce, contrastive };
       let loss = tf.add(ce, contrastive) as tf.Scalar;
       if (s.alpha > 0) {
-        const kd = tf.mul(distillationKl(t.teacherLogits as tf.Tensor2D, out.logits, s.kd_temperature, 'batchmean', rows), s.alpha) as tf.Scalar;
+        const kd = tf.mul(distillationKl(t.teacherLogits as tf.Tensor2D, out.logits, s.kd_temperature, s.kl_reduction, rows), s.alpha) as tf.Scalar;
         terms.kd = kd;
         loss = tf.add(loss, kd);
       }

@@ -20,6 +20,7 @@ import { AttackOptions } from '../attacks/attack';
 import { Model, ModelOutput } from '../models/model';
 import { Params } from '../models/params';
 import { Rng } from '../util/rng';
+import type { TeacherRole } from '../catalog/types';
 
 /** Rows of a training batch: the whole batch, or one thread's share of it. */
 export interface Batch {
@@ -48,17 +49,34 @@ export interface BatchInfo {
   total: number;
 }
 
-/** Plain data every share of a step agrees on (made by `plan` on the main thread). */
+/**
+ * Plain data every share of a step agrees on (made by `plan` on the main thread). The trainer adds
+ * `epoch` (from 0) and `epochs`, for methods whose loss follows the schedule (IAD's warm-up,
+ * IGDM's ramp).
+ */
 export type Plan = Record<string, number | Int32Array | Float32Array>;
+
+/** The epoch of a step (from 0) and the number of epochs, as the trainer put them in its plan. */
+export function scheduleOf(plan: Plan): { epoch: number; epochs: number } {
+  return { epoch: (plan.epoch as number) ?? 0, epochs: (plan.epochs as number) ?? 1 };
+}
+
+/** A run's teachers by role (catalog/types.ts `TeacherRole`); all frozen (never trained here). */
+export type Teachers = Partial<Record<TeacherRole, Model>>;
 
 export interface MethodContext {
   student: Model;
-  /** Present for distillation methods; frozen (never trained here). */
+  /** The robust teacher (`teachers.adversarial`), present for distillation methods; frozen. */
   teacher: Model | null;
+  /** Every teacher of the run by role, the robust one included; a method reads the roles it declares. */
+  teachers: Teachers;
   /** The method's own settings, validated by its description's schema, defaults filled in. */
   settings: Record<string, unknown>;
-  /** The training attack (epsilon, step size, steps, random start). */
-  attack: Omit<AttackOptions, 'loss' | 'targetProbs' | 'startNoise'>;
+  /**
+   * The training attack (epsilon, step size, steps, random start), and how its random start is
+   * drawn (the method description's `attackStart`; default uniform).
+   */
+  attack: Omit<AttackOptions, 'loss' | 'targetProbs' | 'startNoise'> & { start?: 'uniform' | 'normal' };
   trainSize: number;
   /** Labels of the whole training split, for class-aware negatives. */
   trainLabels: Int32Array;

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EvaluationEntry } from '../attacks/catalog';
 import type { ImageShape } from '../models/model';
-import type { BatchInfo, MethodContext, Plan, SampleWeights, Whole } from '../methods/method';
+import type { BatchInfo, MethodContext, Plan, SampleWeights, Teachers, Whole } from '../methods/method';
 import type { LossShare } from '../step/trainStep';
 import type { ServerEnd } from './syncChannel';
 
@@ -68,11 +68,10 @@ export function unflattenAll(fs: Record<string, Flat>): Record<string, tf.Tensor
  * Everything a worker needs to build its mirror of the training: the method's context with the
  * models named instead of given (plain data only).
  */
-export interface TrainingSetup extends Omit<MethodContext, 'student' | 'teacher'> {
+export interface TrainingSetup extends Omit<MethodContext, 'student' | 'teacher' | 'teachers'> {
   student: ModelRef;
-  teacher: ModelRef | null;
-  /** The teacher's weights: it is frozen, so they travel once per session. */
-  teacherWeights: Float32Array | null;
+  /** The teachers by role with their weights: they are frozen, so they travel once per session. */
+  teachers: { [role in keyof Teachers]?: { model: ModelRef; weights: Float32Array } };
   method: string;
   /** The method's state on the main thread when the session opens (e.g. memory banks after a resume). */
   methodState: Record<string, Float32Array | number[]>;

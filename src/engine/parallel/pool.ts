@@ -123,7 +123,9 @@ export class WorkerPool {
   trainingSession(name: string, ctx: MethodContext, method: Method): { workers: ShareWorkers; close: () => Promise<void> } {
     const ref = (m: Model) => ({ arch: m.arch, inputShape: m.inputShape, numClasses: m.numClasses });
     const closed: Array<Promise<void>> = [];
-    const teacherWeights = ctx.teacher ? packWeights(ctx.teacher) : null;
+    const teachers = Object.fromEntries(
+      Object.entries(ctx.teachers).map(([role, m]) => [role, { model: ref(m), weights: packWeights(m) }]),
+    ) as TrainingSetup['teachers'];
     const methodState = method.state?.() ?? {};
     const callers = this.workers.map((worker) => {
       const { caller, server } = SyncCaller.open<TrainingRequest, TrainingReply>();
@@ -139,8 +141,7 @@ export class WorkerPool {
       );
       const setup: TrainingSetup = {
         student: ref(ctx.student),
-        teacher: ctx.teacher ? ref(ctx.teacher) : null,
-        teacherWeights,
+        teachers,
         method: name,
         settings: ctx.settings,
         attack: ctx.attack,

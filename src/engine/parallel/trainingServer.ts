@@ -6,7 +6,7 @@
  * the student's and the method's come with every prepare request.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, Method, Plan, Prepared } from '../methods/method';
+import type { Batch, Method, Plan, Prepared, Teachers } from '../methods/method';
 import { methodFactory } from '../methods/registry';
 import type { Model } from '../models/model';
 import { disposePrepared, lossAndGradients, trainableOf } from '../step/trainStep';
@@ -23,13 +23,13 @@ interface Share {
   total: number;
 }
 
-/** Serves `end` until the session closes, with this thread's `student` and `teacher` copies. */
-export function serveTraining(end: ServerEnd, setup: TrainingSetup, student: Model, teacher: Model | null): void {
+/** Serves `end` until the session closes, with this thread's copies of the student and the teachers. */
+export function serveTraining(end: ServerEnd, setup: TrainingSetup, student: Model, teachers: Teachers): void {
   // A setup failure is the answer to every request: the main thread blocks on this channel.
   let method: Method | Error;
   try {
-    if (teacher && setup.teacherWeights) unpackWeights(teacher, setup.teacherWeights);
-    method = methodFactory(setup.method)({ ...setup, student, teacher });
+    for (const [role, t] of Object.entries(setup.teachers)) unpackWeights(teachers[role as keyof Teachers]!, t.weights);
+    method = methodFactory(setup.method)({ ...setup, student, teacher: teachers.adversarial ?? null, teachers });
     if (Object.keys(setup.methodState).length > 0) method.loadState?.(setup.methodState);
   } catch (err) {
     method = err as Error;

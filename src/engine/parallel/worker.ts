@@ -41,11 +41,13 @@ port.on('message', async (msg: ToWorker) => {
         unpackWeights(useModel(msg.model), msg.weights);
         break;
       case 'training-session': {
-        const teacher = msg.setup.teacher ? buildModel(msg.setup.teacher.arch, { ...msg.setup.teacher, seed: 0 }) : null;
+        const teachers = Object.fromEntries(
+          Object.entries(msg.setup.teachers).map(([role, t]) => [role, buildModel(t.model.arch, { ...t.model, seed: 0 })]),
+        );
         try {
-          serveTraining(msg.end, msg.setup, useModel(msg.setup.student), teacher);
+          serveTraining(msg.end, msg.setup, useModel(msg.setup.student), teachers);
         } finally {
-          teacher?.params.dispose();
+          for (const t of Object.values(teachers)) t.params.dispose();
           send({ type: 'session-closed' });
         }
         break;

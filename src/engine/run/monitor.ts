@@ -56,7 +56,8 @@ export function robustAccuracy(model: Model, probe: Split, attack: AttackSetting
 export interface SimilarityFigures {
   cka: { clean: number; adversarial: number };
   cosine?: { clean: number; adversarial: number };
-  logitCorrelationGap: number;
+  /** Absent when the label sets differ (a teacher from another task). */
+  logitCorrelationGap?: number;
 }
 
 /** Teacher-student agreement on the probe set; adversarial inputs are PGD-10 against the student. */
@@ -73,8 +74,8 @@ export function similarity(student: Model, teacher: Model, method: Method, probe
     const pen = (o: ModelOutput) => o.features.penultimate as tf.Tensor2D;
     const figures: SimilarityFigures = {
       cka: { clean: linearCka(pen(sClean), pen(tClean)), adversarial: linearCka(pen(sAdv), pen(tAdv)) },
-      logitCorrelationGap: logitCorrelationGap(tClean.logits, sClean.logits),
     };
+    if (teacher.numClasses === student.numClasses) figures.logitCorrelationGap = logitCorrelationGap(tClean.logits, sClean.logits);
     if (method.embeddings) {
       figures.cosine = {
         clean: meanCosine(...method.embeddings(sClean, tClean)),

@@ -15,6 +15,8 @@ import type { LoadedDataset } from '../data/types';
 import type { ExperimentSpec } from '../experiment/schema';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
+import type { Teachers } from '../methods/method';
+import { teacherRoles } from '../catalog/types';
 import { describeIoError, writeFileAtomic } from './atomicWrite';
 import { readCheckpoint, loadWeights } from './checkpoint';
 import { evaluateModel } from './evaluate';
@@ -63,6 +65,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     backend = await selectBackend((o.backend ?? spec.backend) as 'auto');
     data = await loadDataset(spec.data.dataset, {
       path: spec.data.path ? path.resolve(o.baseDir, spec.data.path) : undefined,
+      classes: spec.data.classes ?? undefined,
       trainSize: spec.data.train_size ?? undefined,
       testSize: spec.data.test_size ?? undefined,
       seed: spec.seed,
@@ -87,13 +90,12 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
   }
 
   const [h, w, c] = data.info.shape;
-  const build = (arch: string, seedOffset: number): Model =>
-    buildModel(arch, { inputShape: [h, w, c], numClasses: data.info.numClasses, seed: spec.seed + seedOffset });
-  const augmentKind = (spec.data.augment as string) === 'auto' ? data.info.defaultAugment : (spec.data.augment as 'none' | 'crop-flip');
-  const augment = augmenterFor(augmentKind);
+  const build = (arch: string, numClasses: number, seedOffset: number): Model =>
+    buildModel(arch, { inputShape: [h, w, c], numClasses, seed: spec.seed + seedOffset });
+  const augmentOf = (d: LoadedDataset, augment: string) => augmenterFor(augment === 'auto' ? d.info.defaultAugment : (augment as 'none' | 'crop-flip'));
   // The spec holds every default already (the schema resolved them once): nothing here re-derives one.
   const training = spec.training;
-  const models: Array<{ member: Member; model: Model; arch: string }> = [];
+  const models: Array<{ member: Member; model: Model; arch: string; data: LoadedDataset }> = [];
   let pool: WorkerPool | null = null;
 
   try {
@@ -101,8 +103,8 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     const threads = backend.name === 'wasm' ? workerCount(spec.workers) : 1;
     pool = threads > 1 ? await WorkerPool.start(threads, backend.name) : null;
 
-    // Train (or continue training) one model; `undefined` means it finished.
-    const train = async (member: Member, model: Model, teacher: Model | null, seedOffset: number) => {
+    // Train (or continue training) one model on `on`; `undefined` means it finished.
+    const train = async (member: Member, model: Model, teachers: Teachers, seedOffset: number, on: LoadedDataset, augment: string) => {
       const latest = new CheckpointStore(o.dir.checkpoints, member.label).latest();
       if (latest?.completed) {
         loadWeights(latest.checkpoint, model, `checkpoint of ${member.label}`);
@@ -112,13 +114,13 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       const outcome = await trainModel({
         label: member.label,
         model,
-        teacher,
+        teachers,
         method: member.method,
         methodSettings: member.settings,
         training: member.training,
-        train: data.train,
-        test: data.test,
-        augment,
+        train: on.train,
+        test: on.test,
+        augment: augmentOf(on, augment),
         seed: spec.seed + seedOffset,
         log,
         checkpointsDir: o.dir.checkpoints,
@@ -129,22 +131,43 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       return outcome.status === 'finished' ? undefined : (outcome as Exclude<TrainOutcome, { status: 'finished' }>);
     };
 
-    // The teacher: from its checkpoint, or trained by its own recipe.
-    let teacher: Model | null = null;
-    if (spec.teacher) {
-      teacher = build(spec.teacher.model, 1000);
-      if (spec.teacher.checkpoint) {
-        const where = path.resolve(o.baseDir, spec.teacher.checkpoint);
+    // The teachers by role: each from its checkpoint or trained by its own recipe, on the
+    // student's data or on its own (a teacher from another task).
+    const teachers: Teachers = {};
+    for (const [k, role] of teacherRoles.entries()) {
+      const block = spec.teachers[role];
+      if (!block) continue;
+      const label = role === 'adversarial' ? 'teacher' : `teacher:${role}`;
+      const own = block.data ? await loadTeacherData(block.data, o.baseDir, spec.seed) : data;
+      if (own.info.shape.join('x') !== data.info.shape.join('x')) {
+        throw new Error(
+          `the ${label}'s data (${own.info.name}) has ${own.info.shape.join('x')} images but the student's has ${data.info.shape.join('x')}: the teacher sees the student's inputs, so both must have one shape`,
+        );
+      }
+      const seedOffset = 1000 * (k + 1);
+      if (block.checkpoint) {
+        const where = path.resolve(o.baseDir, block.checkpoint);
         const ck = readCheckpoint(where);
+        if (ck.state.numClasses !== own.info.numClasses) {
+          throw new Error(
+            `${where}: the ${label} has ${ck.state.numClasses} classes but its data (${own.info.name}${block.data?.classes ? ` classes [${block.data.classes.join(', ')}]` : ''}) has ${own.info.numClasses}: ` +
+              `give the ${label} a \`data:\` section with the dataset and classes it was trained on`,
+          );
+        }
+        const teacher = build(block.model, ck.state.numClasses, seedOffset);
         loadWeights(ck, teacher, where);
-        log.emit({ type: 'stage-start', model: 'teacher', method: ck.state.method, arch: teacher.arch, epochs: 0, stepsPerEpoch: 0, params: teacher.params.count(), loadedFrom: where });
-        models.push({ member: { label: 'teacher', method: ck.state.method, settings: {}, training }, model: teacher, arch: teacher.arch });
-      } else if (spec.teacher.train) {
-        const { method, ...rest } = spec.teacher.train;
-        const member: Member = { label: 'teacher', method, settings: rest, training: { ...spec.training, ...pick(rest, spec.training) } };
-        const stopped = await train(member, teacher, null, 1000);
+        log.emit({ type: 'stage-start', model: label, method: ck.state.method, arch: teacher.arch, epochs: 0, stepsPerEpoch: 0, params: teacher.params.count(), loadedFrom: where });
+        models.push({ member: { label, method: ck.state.method, settings: {}, training }, model: teacher, arch: teacher.arch, data: own });
+        teachers[role] = teacher;
+      } else if (block.train) {
+        const { method, ...rest } = block.train;
+        const member: Member = { label, method, settings: rest, training: { ...spec.training, ...pick(rest, spec.training) } };
+        const teacher = build(block.model, own.info.numClasses, seedOffset);
+        // Its training set is the first model's, so its weights stay in `models` for disposal.
+        models.push({ member, model: teacher, arch: teacher.arch, data: own });
+        const stopped = await train(member, teacher, {}, seedOffset, own, block.data?.augment ?? spec.data.augment);
         if (stopped) return end(stopped);
-        models.push({ member, model: teacher, arch: teacher.arch });
+        teachers[role] = teacher;
       }
     }
 
@@ -157,18 +180,19 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       }),
     ];
     for (const member of members) {
-      const model = build(spec.student.model, 0);
-      const stopped = await train(member, model, teacher, 0);
+      const model = build(spec.student.model, data.info.numClasses, 0);
+      models.push({ member, model, arch: model.arch, data });
+      const stopped = await train(member, model, teachers, 0, data, spec.data.augment);
       if (stopped) return end(stopped);
-      models.push({ member, model, arch: model.arch });
     }
 
     // Evaluation of every model, each saved as soon as it is done.
     const ev = spec.evaluation;
     const epsilon = ev.epsilon;
-    const testSplit = ev.test_size ? headSplit(data.test, ev.test_size) : data.test;
     const results: ModelResults[] = [];
-    for (const { member, model, arch } of models) {
+    // Each model is evaluated on the test split of its own data (a teacher from another task on its task's).
+    for (const { member, model, arch, data: own } of models) {
+      const testSplit = ev.test_size ? headSplit(own.test, ev.test_size) : own.test;
       const saved = path.join(o.dir.evaluation, `${safeName(member.label)}.json`);
       let r: ModelResults;
       if (fs.existsSync(saved)) {
@@ -193,7 +217,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
           arch,
           results: e.results,
           accuracyVsEpsilon: e.accuracyVsEpsilon,
-          worstClass: { className: data.info.classNames[e.worstClass.classIndex], accuracy: e.worstClass.accuracy },
+          worstClass: { className: own.info.classNames[e.worstClass.classIndex], accuracy: e.worstClass.accuracy },
           examples: e.examples,
         };
         writeFileAtomic(saved, JSON.stringify(r, null, 1));
@@ -226,6 +250,17 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
 /** The keys of `from` that are training keys. */
 function pick(from: Record<string, unknown>, like: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(from).filter(([k]) => k in like));
+}
+
+/** A teacher's own dataset (`teacher.data`), loaded as the student's is. */
+function loadTeacherData(d: NonNullable<NonNullable<ExperimentSpec['teacher']>['data']>, baseDir: string, seed: number): Promise<LoadedDataset> {
+  return loadDataset(d.dataset, {
+    path: d.path ? path.resolve(baseDir, d.path) : undefined,
+    classes: d.classes ?? undefined,
+    trainSize: d.train_size ?? undefined,
+    testSize: d.test_size ?? undefined,
+    seed,
+  });
 }
 
 function headSplit(split: LoadedDataset['test'], n: number): LoadedDataset['test'] {

@@ -10,7 +10,7 @@ import { batchCount, batches } from '../data/batches';
 import { Split } from '../data/types';
 import type { ExperimentSpec } from '../experiment/schema';
 import { findMethod } from '../methods/catalog';
-import { Method, MethodContext } from '../methods/method';
+import { Method, MethodContext, Teachers } from '../methods/method';
 import { methodFactory } from '../methods/registry';
 import { Model } from '../models/model';
 import { Rng, RngState } from '../util/rng';
@@ -29,7 +29,8 @@ export type TrainingSpec = ExperimentSpec['training'];
 export interface TrainModelOptions {
   label: string;
   model: Model;
-  teacher: Model | null;
+  /** The run's teachers by role (the robust one is `adversarial`); empty when none. */
+  teachers: Teachers;
   method: string;
   methodSettings: Record<string, unknown>;
   training: TrainingSpec;
@@ -59,10 +60,12 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
     stepSize: t.attack.step_size,
     steps: t.attack.steps,
     randomStart: t.attack.random_start,
+    start: findMethod(o.method)?.attackStart ?? 'uniform',
   };
   const context: MethodContext = {
     student: o.model,
-    teacher: o.teacher,
+    teacher: o.teachers.adversarial ?? null,
+    teachers: o.teachers,
     settings: o.methodSettings,
     attack,
     trainSize: o.train.count,
@@ -144,7 +147,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
           continue;
         }
         const lr = learningRate({ ...t }, epoch + step / stepsPerEpoch);
-        const result = trainStep(o.model, method, sgd, b, lr, attackRng, stepOptions);
+        const result = trainStep(o.model, method, sgd, b, lr, attackRng, { ...stepOptions, epoch, epochs: t.epochs });
         if (!Number.isFinite(result.loss)) {
           // Say which checkpoint stays in charge, or that there is none: a resume needs one.
           const kept = store.current();
@@ -206,8 +209,9 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
         robustAccuracy: attack.epsilon > 0 ? robustAccuracy(o.model, probe, attack, seed) : undefined,
         durationMs: Date.now() - epochStarted,
       });
-      if (o.teacher) {
-        o.log.emit({ type: 'similarity', model: o.label, epoch: epoch + 1, ...similarity(o.model, o.teacher, method, probe, attack, seed) });
+      const teacher = o.teachers.adversarial ?? o.teachers.natural;
+      if (teacher) {
+        o.log.emit({ type: 'similarity', model: o.label, epoch: epoch + 1, ...similarity(o.model, teacher, method, probe, attack, seed) });
       }
       if (weightLog.weights.length > 0) {
         const w = weightLog.weights;

@@ -7,7 +7,7 @@
  * rows. The result does not depend on timing and equals the one-thread step up to float rounding.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { randomStartNoise } from '../attacks/attack';
+import { normalStartNoise, randomStartNoise } from '../attacks/attack';
 import { findMethod } from '../methods/catalog';
 import { countCorrect } from '../methods/losses';
 import type { Batch, BatchInfo, LossOutput, Method, Plan, Prepared, SampleWeights, Whole } from '../methods/method';
@@ -60,15 +60,31 @@ export interface StepResult {
   weights?: SampleWeights;
 }
 
+/** The random start of a method's training attack: uniform in the epsilon ball, or x + std·N(0, I). */
+export type StartNoise = { kind: 'uniform'; epsilon: number } | { kind: 'normal'; std: number };
+
+/** The standard deviation of the Gaussian start of TRADES's, RSLAD's and AdaAD's code. */
+export const NORMAL_START_STD = 0.001;
+
 export interface StepOptions {
-  /** The training attack's epsilon when the method trains on adversarial inputs with a random start. */
-  startNoise?: number | null;
+  /** The start noise when the method trains on adversarial inputs with a random start. */
+  startNoise?: StartNoise | null;
   workers?: ShareWorkers | null;
+  /** The epoch (from 0) and the number of epochs, for methods whose loss follows the schedule. */
+  epoch?: number;
+  epochs?: number;
 }
 
-/** The epsilon of the start noise a method's steps need: adversarial methods with a random start. */
-export function startNoiseFor(method: string, attack: { epsilon: number; randomStart: boolean }): number | null {
-  return findMethod(method)?.adversarial && attack.randomStart ? attack.epsilon : null;
+/** The start noise a method's steps need: adversarial methods with a random start. */
+export function startNoiseFor(method: string, attack: { epsilon: number; randomStart: boolean }): StartNoise | null {
+  const info = findMethod(method);
+  if (!info?.adversarial || !attack.randomStart) return null;
+  return info.attackStart === 'normal' ? { kind: 'normal', std: NORMAL_START_STD } : { kind: 'uniform', epsilon: attack.epsilon };
+}
+
+/** The start noise of a batch of `shape`, drawn from `rng`. */
+export function drawStartNoise(noise: StartNoise, shape: [number, number, number, number], rng: Rng): tf.Tensor4D {
+  return noise.kind === 'normal' ? normalStartNoise(shape, noise.std, rng) : randomStartNoise(shape, noise.epsilon, rng);
 }
 
 /** The variables a step trains: the model's, then the method's own (e.g. projection heads). */
@@ -125,7 +141,7 @@ export function trainStep(
   options: StepOptions = {},
 ): StepResult {
   return tidyPlain((): StepResult => {
-    const epsilon = options.startNoise ?? null;
+    const start = options.startNoise ?? null;
     const batch: Batch = {
       x: tf.tensor4d(b.images, [b.size, ...model.inputShape]),
       y: tf.tensor1d(b.labels, 'int32'),
@@ -133,10 +149,11 @@ export function trainStep(
       indices: b.indices,
       total: b.size,
       offset: 0,
-      noise: epsilon !== null ? randomStartNoise([b.size, ...model.inputShape], epsilon, rng) : null,
+      noise: start !== null ? drawStartNoise(start, [b.size, ...model.inputShape], rng) : null,
     };
     const info: BatchInfo = { labels: b.labels, indices: b.indices, total: b.size };
-    const plan = method.plan?.(info, rng) ?? {};
+    // Where the step stands in the schedule travels with the plan, to every share and stage.
+    const plan: Plan = { ...(method.plan?.(info, rng) ?? {}), epoch: options.epoch ?? 0, epochs: options.epochs ?? 1 };
     const workers = options.workers;
     const shared = !!workers && workers.threads > 1 && b.size >= workers.threads && method.shareable?.(plan) !== false;
     const bounds = shared ? shareBounds(b.size, workers.threads) : [0, b.size];

@@ -80,6 +80,8 @@ export const epochEnd = z.object({
   loss: z.number(),
   /** The mean of each loss term over the epoch (for GACD: ce, contrastive, kd). */
   lossTerms: z.record(z.string(), z.number()),
+  /** Loss weights the method adapts as it trains (MTARD's weight of each teacher), at the epoch's end. */
+  adaptiveWeights: z.record(z.string(), z.number()).optional(),
   trainAccuracy: z.number(),
   testAccuracy: z.number(),
   /** PGD accuracy on a fixed slice of the test split, to watch robustness while training. */

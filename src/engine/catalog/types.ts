@@ -55,8 +55,11 @@ export interface MethodInfo extends Described {
   settings: z.ZodObject<z.ZodRawShape>;
   /** The settings that name a feature tap of the student or the teacher (checked against the models). */
   taps?: { student?: string; teacher?: string };
-  /** When the method weights its samples: the setting that names the scheme (the weight charts' label). */
-  sampleWeights?: { schemeSetting: string };
+  /**
+   * When the method weights its samples (its `prepare` returns `weights`): the setting that names
+   * the scheme, or the scheme's fixed name (the weight charts' label, e.g. IAD's 'trust p_T(y|x')^beta').
+   */
+  sampleWeights?: { schemeSetting: string } | { scheme: string };
   /** Settings whose values the method's paper does not confirm, with the reason and the default chosen. */
   unconfirmed?: Array<{ setting: string; reason: string; chosen: string }>;
 }

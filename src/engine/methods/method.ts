@@ -150,6 +150,11 @@ export interface Method {
   afterStep?(batch: BatchInfo, whole: Omit<Whole, 'gathered'>, kept: Record<string, Float32Array>): void;
   /** The paired embeddings (student, teacher) the method aligns, when it has projection heads. */
   embeddings?(student: ModelOutput, teacher: ModelOutput): [tf.Tensor2D, tf.Tensor2D];
+  /**
+   * The current values of loss weights the method adapts as it trains (MTARD's weights of its two
+   * teachers), reported once per epoch for the dashboard; identical on every thread.
+   */
+  adaptiveWeights?(): Record<string, number>;
   /** State beyond the parameters that a checkpoint must keep (e.g. a memory bank). */
   state?(): Record<string, Float32Array | number[]>;
   loadState?(state: Record<string, Float32Array | number[]>): void;

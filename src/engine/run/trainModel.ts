@@ -204,6 +204,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
         lr: learningRate({ ...t }, epoch + 1 - 1e-9),
         loss: lossSum / Math.max(seen, 1),
         lossTerms,
+        adaptiveWeights: method.adaptiveWeights?.(),
         trainAccuracy: correct / Math.max(seen, 1),
         testAccuracy: accuracy(o.model, testSlice),
         robustAccuracy: attack.epsilon > 0 ? robustAccuracy(o.model, probe, attack, seed) : undefined,
@@ -238,6 +239,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
 
 /** The name of a method's sample-weighting scheme, as its description says where to find it. */
 function weightScheme(method: string, settings: Record<string, unknown>): string {
-  const setting = findMethod(method)?.sampleWeights?.schemeSetting;
-  return setting ? String(settings[setting]) : 'none';
+  const described = findMethod(method)?.sampleWeights;
+  if (!described) return 'none';
+  return 'scheme' in described ? described.scheme : String(settings[described.schemeSetting]);
 }

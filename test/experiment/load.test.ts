@@ -14,7 +14,7 @@ test('a minimal file yields the spec with every default filled in', () => {
     backend: 'auto',
     workers: 'auto',
     allow_outside_workspace: false,
-    data: { dataset: 'fashion-mnist-mini', path: null, classes: null, train_size: null, test_size: null, augment: 'none' },
+    data: { dataset: 'fashion-mnist-mini', path: null, classes: null, train_size: null, test_size: null, resize: null, augment: 'none' },
     teacher: null,
     teachers: { adversarial: null, natural: null },
     student: { model: 'tiny-cnn' },

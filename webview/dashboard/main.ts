@@ -216,10 +216,28 @@ function weightsModel(): string | undefined {
   return model.weights.has('student') ? 'student' : [...model.weights.keys()][0];
 }
 
+/** The latest adaptive loss weights of the student (or the first model that has them), as a sentence. */
+function adaptiveWeightsText(): string | undefined {
+  const names = ['student', ...model.epochs.keys()];
+  for (const name of names) {
+    const last = [...(model.epochs.get(name) ?? [])].reverse().find((r) => r.adaptiveWeights);
+    if (!last?.adaptiveWeights) continue;
+    const parts = Object.entries(last.adaptiveWeights).map(([k, v]) => `${k} ${v.toFixed(3)}`);
+    return `Adaptive loss weights of ${name} after epoch ${last.epoch}: ${parts.join(' · ')}.`;
+  }
+  return undefined;
+}
+
 function updateWeights(): void {
   const name = weightsModel();
   const rows = name ? (model.weights.get(name) ?? []) : [];
-  weightsNote.hidden = rows.length > 0;
+  const adaptive = adaptiveWeightsText();
+  weightsNote.hidden = rows.length > 0 && !adaptive;
+  weightsNote.textContent = adaptive
+    ? rows.length > 0
+      ? adaptive
+      : `${adaptive} The method weights its teachers, not its samples.`
+    : 'No per-sample weights: the method does not reweight samples (GACD and IAD do; MTARD adapts the weights of its teachers instead).';
   const epochs = rows.map((r) => String(r.epoch));
   const current = Array.from(weightsEpoch.children).map((o) => (o as HTMLElement).getAttribute('value'));
   if (current.join(',') !== epochs.join(',')) {

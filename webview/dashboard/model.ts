@@ -23,6 +23,8 @@ export interface EpochRow {
   trainAccuracy: number;
   testAccuracy: number;
   robustAccuracy?: number;
+  /** Loss weights the method adapts as it trains (MTARD's weight of each teacher). */
+  adaptiveWeights?: Record<string, number>;
 }
 
 export interface SimilarityRow {
@@ -211,8 +213,11 @@ export function applyEvents(m: DashboardModel, events: readonly EngineEvent[], c
           trainAccuracy: e.trainAccuracy,
           testAccuracy: e.testAccuracy,
           robustAccuracy: e.robustAccuracy,
+          adaptiveWeights: e.adaptiveWeights,
         });
         changes.epochs = true;
+        // The weights card shows adaptive loss weights as well as per-sample ones.
+        if (e.adaptiveWeights) changes.weights = true;
         break;
       case 'similarity':
         upsertByEpoch(listFor(m.similarity, e.model), {

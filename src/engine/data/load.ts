@@ -11,6 +11,7 @@ import { locateDataset, sources, type LocateOptions, type Located } from './loca
 import { readStl10 } from './stl10';
 import { balancedSubset } from './subset';
 import { checkClassList, infoWithClasses, keepClasses } from './classSubset';
+import { downsample, infoWithSize } from './downsample';
 import type { LoadedDataset, Split } from './types';
 
 export interface LoadOptions {
@@ -22,6 +23,8 @@ export interface LoadOptions {
   testSize?: number;
   /** Keep only these classes, relabelled 0..k-1 in this order (default: all). */
   classes?: readonly number[];
+  /** Shrink the images to size x size by an integer factor (area averaging); default: as stored. */
+  resize?: number;
   /** Seeds the subset selection. */
   seed: number;
   /** Check the standard record counts of CIFAR and STL-10 files (default true). */
@@ -44,6 +47,11 @@ export async function loadDataset(name: string, opts: LoadOptions): Promise<Load
     train = keepClasses(train, opts.classes);
     test = keepClasses(test, opts.classes);
     info = infoWithClasses(info, opts.classes);
+  }
+  if (opts.resize !== undefined && opts.resize !== info.shape[0]) {
+    train = downsample(train, opts.resize, info.name);
+    test = downsample(test, opts.resize, info.name);
+    info = infoWithSize(info, opts.resize);
   }
 
   // Separate streams, so the training subset does not depend on whether a test size is given.

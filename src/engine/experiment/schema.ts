@@ -171,6 +171,10 @@ const dataShape = {
     .describe('Keep only these classes, relabelled 0..k-1 in this order (e.g. [5, 6, 7, 8, 9]); null means every class.'),
   train_size: num(z.int().min(1)).nullable().default(null).describe('Train on a class-balanced subset of this many images; null means all.'),
   test_size: num(z.int().min(1)).nullable().default(null).describe('Use a class-balanced subset of this many test images; null means all.'),
+  resize: num(z.int().min(1))
+    .nullable()
+    .default(null)
+    .describe('Shrink the images to this size (square) by a whole factor with area averaging, e.g. 32 for STL-10 images seen by a CIFAR teacher; null keeps them as stored.'),
   augment: z
     .enum(augmentNames)
     .default('auto')

@@ -61,7 +61,15 @@ export interface SimilarityFigures {
 }
 
 /** Teacher-student agreement on the probe set; adversarial inputs are PGD-10 against the student. */
-export function similarity(student: Model, teacher: Model, method: Method, probe: Split, attack: AttackSetting, seed: number): SimilarityFigures {
+export function similarity(
+  student: Model,
+  teacher: Model,
+  method: Method,
+  probe: Split,
+  attack: AttackSetting,
+  seed: number,
+  sameLabels = true,
+): SimilarityFigures {
   return tf.tidy(() => {
     const { x, y } = tensors(probe);
     const xAdv = pgdWithOptions(evalLogits(student), x, y, { ...attack, steps: 10, randomStart: true, loss: 'ce' }, new Rng(seed));
@@ -75,7 +83,8 @@ export function similarity(student: Model, teacher: Model, method: Method, probe
     const figures: SimilarityFigures = {
       cka: { clean: linearCka(pen(sClean), pen(tClean)), adversarial: linearCka(pen(sAdv), pen(tAdv)) },
     };
-    if (teacher.numClasses === student.numClasses) figures.logitCorrelationGap = logitCorrelationGap(tClean.logits, sClean.logits);
+    // Class-correlation matrices compare only over one label set.
+    if (sameLabels && teacher.numClasses === student.numClasses) figures.logitCorrelationGap = logitCorrelationGap(tClean.logits, sClean.logits);
     if (method.embeddings) {
       figures.cosine = {
         clean: meanCosine(...method.embeddings(sClean, tClean)),

@@ -66,6 +66,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     data = await loadDataset(spec.data.dataset, {
       path: spec.data.path ? path.resolve(o.baseDir, spec.data.path) : undefined,
       classes: spec.data.classes ?? undefined,
+      resize: spec.data.resize ?? undefined,
       trainSize: spec.data.train_size ?? undefined,
       testSize: spec.data.test_size ?? undefined,
       seed: spec.seed,
@@ -104,7 +105,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     pool = threads > 1 ? await WorkerPool.start(threads, backend.name) : null;
 
     // Train (or continue training) one model on `on`; `undefined` means it finished.
-    const train = async (member: Member, model: Model, teachers: Teachers, seedOffset: number, on: LoadedDataset, augment: string) => {
+    const train = async (member: Member, model: Model, teachers: Teachers, seedOffset: number, on: LoadedDataset, augment: string, teacherLabelsMatch = true) => {
       const latest = new CheckpointStore(o.dir.checkpoints, member.label).latest();
       if (latest?.completed) {
         loadWeights(latest.checkpoint, model, `checkpoint of ${member.label}`);
@@ -115,6 +116,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         label: member.label,
         model,
         teachers,
+        teacherLabelsMatch,
         method: member.method,
         methodSettings: member.settings,
         training: member.training,
@@ -134,11 +136,13 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     // The teachers by role: each from its checkpoint or trained by its own recipe, on the
     // student's data or on its own (a teacher from another task).
     const teachers: Teachers = {};
+    let teacherLabelsMatch = true;
     for (const [k, role] of teacherRoles.entries()) {
       const block = spec.teachers[role];
       if (!block) continue;
       const label = role === 'adversarial' ? 'teacher' : `teacher:${role}`;
       const own = block.data ? await loadTeacherData(block.data, o.baseDir, spec.seed) : data;
+      if (block.data && !sameLabelSet(block.data, spec.data)) teacherLabelsMatch = false;
       if (own.info.shape.join('x') !== data.info.shape.join('x')) {
         throw new Error(
           `the ${label}'s data (${own.info.name}) has ${own.info.shape.join('x')} images but the student's has ${data.info.shape.join('x')}: the teacher sees the student's inputs, so both must have one shape`,
@@ -182,7 +186,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     for (const member of members) {
       const model = build(spec.student.model, data.info.numClasses, 0);
       models.push({ member, model, arch: model.arch, data });
-      const stopped = await train(member, model, teachers, 0, data, spec.data.augment);
+      const stopped = await train(member, model, teachers, 0, data, spec.data.augment, teacherLabelsMatch);
       if (stopped) return end(stopped);
     }
 
@@ -252,11 +256,17 @@ function pick(from: Record<string, unknown>, like: object): Record<string, unkno
   return Object.fromEntries(Object.entries(from).filter(([k]) => k in like));
 }
 
+/** Whether two data sections name one label set (the same dataset and the same classes, in order). */
+function sameLabelSet(a: { dataset: string; classes: number[] | null }, b: { dataset: string; classes: number[] | null }): boolean {
+  return a.dataset === b.dataset && (a.classes ?? []).join(',') === (b.classes ?? []).join(',');
+}
+
 /** A teacher's own dataset (`teacher.data`), loaded as the student's is. */
 function loadTeacherData(d: NonNullable<NonNullable<ExperimentSpec['teacher']>['data']>, baseDir: string, seed: number): Promise<LoadedDataset> {
   return loadDataset(d.dataset, {
     path: d.path ? path.resolve(baseDir, d.path) : undefined,
     classes: d.classes ?? undefined,
+    resize: d.resize ?? undefined,
     trainSize: d.train_size ?? undefined,
     testSize: d.test_size ?? undefined,
     seed,

@@ -31,6 +31,8 @@ export interface TrainModelOptions {
   model: Model;
   /** The run's teachers by role (the robust one is `adversarial`); empty when none. */
   teachers: Teachers;
+  /** False when the teachers were trained on another label set (another task): no logit comparison. */
+  teacherLabelsMatch?: boolean;
   method: string;
   methodSettings: Record<string, unknown>;
   training: TrainingSpec;
@@ -212,7 +214,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
       });
       const teacher = o.teachers.adversarial ?? o.teachers.natural;
       if (teacher) {
-        o.log.emit({ type: 'similarity', model: o.label, epoch: epoch + 1, ...similarity(o.model, teacher, method, probe, attack, seed) });
+        o.log.emit({ type: 'similarity', model: o.label, epoch: epoch + 1, ...similarity(o.model, teacher, method, probe, attack, seed, o.teacherLabelsMatch ?? true) });
       }
       if (weightLog.weights.length > 0) {
         const w = weightLog.weights;

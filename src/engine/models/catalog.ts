@@ -29,6 +29,14 @@ export const models: ModelInfo[] = [
     paperScale: true,
   },
   {
+    name: 'resnet18',
+    title: 'ResNet-18',
+    summary: 'ResNet-18 for CIFAR (kuangliu/pytorch-cifar), the student of RSLAD and IAD: post-activation BasicBlocks, 1x1 conv + BN shortcuts. Meant for a GPU.',
+    paper: 'He, Zhang, Ren, Sun, CVPR 2016 (arXiv 1512.03385)',
+    approxParams: 11_200_000,
+    paperScale: true,
+  },
+  {
     name: 'mobilenetv2',
     title: 'MobileNetV2',
     summary: 'Inverted residual blocks with depthwise convolutions; ARD\'s default student. Meant for a GPU.',

@@ -35,6 +35,17 @@ export interface ModelConfig {
   seed: number;
   /** Width multiplier or other architecture options, as the architecture defines them. */
   options?: Record<string, unknown>;
+  /**
+   * Per-channel `(x - mean) / std` applied to the input inside the network, as some PyTorch
+   * models (RobustBench's zoo among them) do; absent, the network sees the [0, 1] pixels.
+   */
+  normalization?: InputNormalization;
+}
+
+/** One mean and one standard deviation per input channel. */
+export interface InputNormalization {
+  mean: number[];
+  std: number[];
 }
 
 export type ModelFactory = (config: ModelConfig) => Model;

@@ -1,6 +1,7 @@
 /**
  * `gacd`: the engine's command line: the usage text, the arguments, and the dispatch to one file
- * per command (runCommand.ts, resumeCommand.ts, evalCommand.ts, checkCommand.ts, benchCommand.ts).
+ * per command (runCommand.ts, resumeCommand.ts, evalCommand.ts, checkCommand.ts, benchCommand.ts,
+ * importCommand.ts, exportCommand.ts).
  * Each command is loaded only when asked for, so `check` and `--help` never load TensorFlow.js.
  * Errors are printed as one clear message (what, where, the fix), never as a stack trace.
  */
@@ -15,6 +16,8 @@ usage:
   gacd resume RUN_DIR [--backend NAME] [--json]
   gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--workers N] [--json]
   gacd check FILE.gacd...
+  gacd import FILE.pt|FILE.safetensors --arch NAME --dataset NAME --out DIR [--mean a,b,c --std a,b,c] [--json]
+  gacd export CHECKPOINT_DIR --out FILE [--format pt|safetensors] [--json]
   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
   gacd bench --case resnet|gacd|eval|leak [--json] [--backend NAME] [--workers N] [--steps N]
              [--batch N] [--images N] [--method pgd-at|gacd] [--train-size N]
@@ -22,7 +25,10 @@ usage:
 --runs-dir defaults to .gacd-runs next to the experiment file; --json prints one event a line on
 stdout (the same events as the run's events.jsonl). --attacks takes short labels (clean, fgsm,
 pgd-<steps>, cw-<steps>) and sections with settings, as in an experiment file:
---attacks 'clean,pgd-20,{attack: pgd, steps: 50, restarts: 5}'.`;
+--attacks 'clean,pgd-20,{attack: pgd, steps: 50, restarts: 5}'. import reads a PyTorch state_dict
+without running anything from it (--arch: a model name, or wrn-DEPTH-WIDTH such as wrn-28-10;
+--mean/--std: a normalisation the model applies to its input); export writes the state_dict of
+the modules in python/gacd_models.py.`;
 
 class UsageError extends Error {}
 
@@ -46,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
       images: { type: 'string' },
       method: { type: 'string' },
       'train-size': { type: 'string' },
+      arch: { type: 'string' },
+      out: { type: 'string' },
+      format: { type: 'string' },
+      mean: { type: 'string' },
+      std: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,6 +88,16 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('gacd eval needs a checkpoint folder');
       const { evalCommand } = await import('./evalCommand');
       return evalCommand(positionals[0], values);
+    }
+    case 'import': {
+      if (positionals.length !== 1) throw new UsageError('gacd import needs one .pt or .safetensors file');
+      const { importCommand } = await import('./importCommand');
+      return importCommand(positionals[0], values);
+    }
+    case 'export': {
+      if (positionals.length !== 1) throw new UsageError('gacd export needs a checkpoint folder');
+      const { exportCommand } = await import('./exportCommand');
+      return exportCommand(positionals[0], values);
     }
     case 'bench': {
       const { benchCommand } = await import('./benchCommand');

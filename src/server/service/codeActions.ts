@@ -8,6 +8,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Pair } from 'yaml';
 import { findMethod } from '../../engine/methods/catalog';
+import { rolesOf, type TeacherRole } from '../../engine/catalog/types';
 import { keysAt, locate, pathAtOffset } from '../../engine/experiment/parse';
 import type { Path } from '../../engine/experiment/parse';
 import { describeAt } from '../../engine/experiment/schemaInfo';
@@ -101,6 +102,18 @@ function sectionVariants(key: string): { label: string; lines: string[] }[] {
   }));
 }
 
+/** Whether the student's method or a baseline needs a teacher in `role` with its written settings. */
+function needsRole(plain: Record<string, unknown>, role: TeacherRole): boolean {
+  return [plain.method, ...(Array.isArray(plain.baselines) ? plain.baselines : [])].some((m) => {
+    if (!m || typeof m !== 'object') return false;
+    const block = m as Record<string, unknown>;
+    const info = findMethod(String(block.name ?? block.method));
+    if (!info) return false;
+    const parsed = info.settings.safeParse(Object.fromEntries(Object.entries(block).filter(([k]) => k in info.settings.shape)));
+    return parsed.success && rolesOf(info, parsed.data as Record<string, unknown>).includes(role);
+  });
+}
+
 function missingSectionActions(a: Analysis, d: Diagnostic): CodeAction[] {
   const plain = (a.plain && typeof a.plain === 'object' ? a.plain : {}) as Record<string, unknown>;
   const present = keysAt(a.parsed, []);
@@ -110,9 +123,16 @@ function missingSectionActions(a: Analysis, d: Diagnostic): CodeAction[] {
     return typeof name === 'string' && findMethod(name)?.needsTeacher;
   });
   if (distills && (plain.teacher === undefined || plain.teacher === null) && !present.includes('teacher')) wanted.push('teacher');
-  return wanted.flatMap((key) =>
+  const actions = wanted.flatMap((key) =>
     sectionVariants(key).map((v) => action(`Add section ${v.label}`, d, [addTopLevelSection(a, key, v.lines)])),
   );
+  // A method that also needs a naturally trained teacher (MTARD, IAD-II) gets one trained first.
+  if (needsRole(plain, 'natural') && !present.includes('teachers')) {
+    const model = firstValues(describeAt(['teacher', 'model'], {}))[0];
+    const lines = ['teachers:', '  natural:', `    model: ${model}`, '    train:', '      method: natural'];
+    actions.push(action('Add section teachers: natural: (trained naturally first)', d, [addTopLevelSection(a, 'teachers', lines)]));
+  }
+  return actions;
 }
 
 /** The section that a diagnostic on a section's key points at. */

@@ -9,6 +9,9 @@ torch.load(weights_only=True); hostile pickles. Run by /usr/bin/python3 (Debian'
     load FILE ARCH OUT_DIR --classes N --shape H,W,C
       loads FILE (torch.load weights_only, or safetensors by hand), loads it strictly into
       gacd_models' ARCH, writes OUT_DIR/index.json ({key: shape}) and OUT_DIR/<i>.bin (float32)
+    same EXPORTED ORIGINAL ARCH --classes N --shape H,W,C
+      loads EXPORTED strictly into gacd_models' ARCH and prints, as JSON, the largest difference
+      from ORIGINAL's tensors and the keys that differ in name (num_batches_tracked aside)
     hostile OUT SIDE_EFFECT_FILE KIND  a torch.save zip whose pickle would run os.system / eval
 """
 import json
@@ -143,6 +146,23 @@ def load(path, arch, out_dir, f):
     json.dump(index, open(os.path.join(out_dir, 'index.json'), 'w'))
 
 
+def read_any(path):
+    sd = read_safetensors(path)[0] if path.endswith('.safetensors') else torch.load(path, weights_only=True)
+    return sd['state_dict'] if 'state_dict' in sd else sd
+
+
+def same(exported, original, arch, f):
+    a, b = read_any(exported), read_any(original)
+    model_of(arch, f).load_state_dict(a, strict=True)
+    tracked = lambda k: k.endswith('num_batches_tracked')
+    ka = {k for k in a if not tracked(k)}
+    kb = {k[len('module.'):] if k.startswith('module.') else k for k in b if not tracked(k)}
+    b = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in b.items()}
+    diff = max((float((a[k].float() - b[k].float()).abs().max()) if a[k].shape == b[k].shape else float('inf')) for k in ka & kb)
+    dtypes = sorted({str(a[k].dtype) for k in a})
+    print(json.dumps({'maxDiff': diff, 'onlyExported': sorted(ka - kb), 'onlyOriginal': sorted(kb - ka), 'dtypes': dtypes, 'keys': len(a)}))
+
+
 class Hostile:
     def __init__(self, side_effect, kind):
         self.side_effect, self.kind = side_effect, kind
@@ -160,4 +180,4 @@ def hostile(out, side_effect, kind):
 if __name__ == '__main__':
     args, f = flags(sys.argv[1:])
     {'make': lambda: make(args[1], args[2], f), 'keys': lambda: keys(args[1], f), 'load': lambda: load(args[1], args[2], args[3], f),
-     'hostile': lambda: hostile(args[1], args[2], args[3])}[args[0]]()
+     'same': lambda: same(args[1], args[2], args[3], f), 'hostile': lambda: hostile(args[1], args[2], args[3])}[args[0]]()

@@ -39,9 +39,10 @@ export async function exportCommand(dir: string, flags: ExportFlags): Promise<nu
     const [h, w, c] = ck.state.inputShape;
     const printer = new Printer();
     printer.line(`wrote ${out}: ${keys.length} tensors of a ${ck.state.arch} (${format})`);
+    const load = format === 'pt' ? `torch.load('${path.basename(out)}', weights_only=True)` : `safetensors.torch.load_file('${path.basename(out)}')`;
     printer.line(
       `in PyTorch (python/gacd_models.py): model = gacd_models.build('${ck.state.arch}', num_classes=${ck.state.numClasses}, ` +
-        `in_channels=${c}, height=${h}, width=${w}); model.load_state_dict(torch.load('${path.basename(out)}', weights_only=True))`,
+        `in_channels=${c}, height=${h}, width=${w}); model.load_state_dict(${load})`,
     );
     if (extra.normalization) {
       printer.line(`note: this model normalises its input first, (x - mean) / std with ${JSON.stringify(extra.normalization)}; do the same in PyTorch`);

@@ -5,10 +5,7 @@ torch.load(weights_only=True); hostile pickles. Run by /usr/bin/python3 (Debian'
     make ARCH OUT --classes N --shape H,W,C --batch B --seed S [--format pt|safetensors]
          [--prefix module.] [--nest state_dict] [--mean a,b,c --std a,b,c] [--sub-block1]
       writes OUT, OUT.inputs.bin (NHWC float32) and OUT.logits.bin (float32)
-    keys ARCH --classes N              prints the state_dict's {key: shape} as JSON
-    load FILE ARCH OUT_DIR --classes N --shape H,W,C
-      loads FILE (torch.load weights_only, or safetensors by hand), loads it strictly into
-      gacd_models' ARCH, writes OUT_DIR/index.json ({key: shape}) and OUT_DIR/<i>.bin (float32)
+    shapes ARCH --classes N [--sub-block1]  prints the state_dict's {key: shape} as JSON (weights left uninitialised)
     same EXPORTED ORIGINAL ARCH --classes N --shape H,W,C
       loads EXPORTED strictly into gacd_models' ARCH and prints, as JSON, the largest difference
       from ORIGINAL's tensors and the keys that differ in name (num_batches_tracked aside)
@@ -126,24 +123,12 @@ def make(arch, out, f):
     logits.numpy().astype('float32').tofile(out + '.logits.bin')
 
 
-def keys(arch, f):
+def shapes(arch, f):
+    # Only names and shapes are wanted: skipping the weights' initialisation makes WRN-34-10 quick.
+    for module in (torch.nn.Conv2d, torch.nn.Linear):
+        module.reset_parameters = lambda self: None
     model = model_of(arch, f)
     print(json.dumps({k: list(v.shape) for k, v in model.state_dict().items()}))
-
-
-def load(path, arch, out_dir, f):
-    if path.endswith('.safetensors'):
-        sd, _ = read_safetensors(path)
-    else:
-        sd = torch.load(path, weights_only=True)
-    model = model_of(arch, f)
-    model.load_state_dict(sd, strict=True)
-    os.makedirs(out_dir, exist_ok=True)
-    index = {}
-    for i, (k, v) in enumerate(sd.items()):
-        index[k] = {'shape': list(v.shape), 'dtype': str(v.dtype), 'file': f'{i}.bin'}
-        v.float().contiguous().numpy().tofile(os.path.join(out_dir, f'{i}.bin'))
-    json.dump(index, open(os.path.join(out_dir, 'index.json'), 'w'))
 
 
 def read_any(path):
@@ -179,5 +164,5 @@ def hostile(out, side_effect, kind):
 
 if __name__ == '__main__':
     args, f = flags(sys.argv[1:])
-    {'make': lambda: make(args[1], args[2], f), 'keys': lambda: keys(args[1], f), 'load': lambda: load(args[1], args[2], args[3], f),
+    {'make': lambda: make(args[1], args[2], f), 'shapes': lambda: shapes(args[1], f),
      'same': lambda: same(args[1], args[2], args[3], f), 'hostile': lambda: hostile(args[1], args[2], args[3])}[args[0]]()

@@ -23,7 +23,9 @@ export async function exportCommand(dir: string, flags: ExportFlags): Promise<nu
   const where = path.resolve(dir);
   const ck = readCheckpoint(where);
   // Fields an imported checkpoint adds to the usual state (interop/checkpointFolder.ts).
-  const extra = ck.state as typeof ck.state & { normalization?: InputNormalization };
+  const extra = ck.state as typeof ck.state & { normalization?: InputNormalization; options?: { depth?: number; widen?: number } };
+  // python/gacd_models.build names a WideResNet of another depth or width wrn-DEPTH-WIDTH.
+  const pythonName = extra.options?.depth ? `wrn-${extra.options.depth}-${extra.options.widen}` : ck.state.arch;
   const weights: TensorTable = new Map();
   for (const t of ck.state.tensors.filter((e) => e.group === 'model')) {
     weights.set(t.name, { shape: t.shape, values: ck.values.slice(t.offset, t.offset + t.length) });
@@ -41,7 +43,7 @@ export async function exportCommand(dir: string, flags: ExportFlags): Promise<nu
     printer.line(`wrote ${out}: ${keys.length} tensors of a ${ck.state.arch} (${format})`);
     const load = format === 'pt' ? `torch.load('${path.basename(out)}', weights_only=True)` : `safetensors.torch.load_file('${path.basename(out)}')`;
     printer.line(
-      `in PyTorch (python/gacd_models.py): model = gacd_models.build('${ck.state.arch}', num_classes=${ck.state.numClasses}, ` +
+      `in PyTorch (python/gacd_models.py): model = gacd_models.build('${pythonName}', num_classes=${ck.state.numClasses}, ` +
         `in_channels=${c}, height=${h}, width=${w}); model.load_state_dict(${load})`,
     );
     if (extra.normalization) {

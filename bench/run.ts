@@ -6,6 +6,8 @@
  *   step    PGD-10 training step of the small CNN, batch 128, 28x28x1 and 32x32x3 (bench/torch_step.py)
  *   resnet  the same step through PreAct ResNet-18, 32x32x3, batch 32 (bench/torch_resnet.py)
  *   gacd    GACD's step against PGD-AT's, tiny-cnn student, small-cnn teacher (bench/torch_gacd.py)
+ *   methods every registered method's step against PGD-AT's in the same process, and TRADES's and
+ *           RSLAD's against PyTorch references of the same steps (bench/torch_peers.py)
  *   eval    PGD-20 evaluation of the small CNN, images per second (bench/torch_eval.py)
  *   leak    RSS and live tensors after 100 and 1,000 GACD steps (the engine alone)
  *   server, dashboard   the language server's latency and the dashboard's render time
@@ -14,8 +16,10 @@
  *
  * Options: --case a,b (only these), --quick (fewer steps and images: a smoke run), --steps N
  * (timed steps of the chosen cases; the leak check's total), --images N (eval; default 1,000, the
- * issue's figure is --images 10000), --threads 1,2 (engine thread counts; default 1 and 2, except
- * the leak check: 1), --backend NAME (engine backend, default wasm).
+ * issue's figure is --images 10000), --batch N and --method a,b (the methods case's batch, default
+ * 128, and its methods beside PGD-AT, default every registered one), --threads
+ * 1,2 (engine thread counts; default 1 and 2, except the leak check: 1), --backend NAME (engine
+ * backend, default wasm).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,7 +27,7 @@ import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
 const PYTHON = '/usr/bin/python3';
-const CASES = ['step', 'resnet', 'gacd', 'eval', 'leak', 'server', 'dashboard'] as const;
+const CASES = ['step', 'resnet', 'gacd', 'methods', 'eval', 'leak', 'server', 'dashboard'] as const;
 type CaseName = (typeof CASES)[number];
 
 const args = process.argv.slice(2);
@@ -137,6 +141,43 @@ function gacdCase(): void {
   );
 }
 
+/** The methods with a PyTorch reference of their step in bench/torch_peers.py (PGD-AT is the baseline). */
+const PEER_REFERENCES = ['pgd-at', 'trades', 'rslad'];
+
+function methodsCase(): void {
+  const n = steps(3, 1);
+  const batch = flag('--batch') ?? '128';
+  const only = flag('--method');
+  const e = threadsOf([1, 2]).flatMap((w) => engine('methods', w, ['--steps', n, '--batch', batch, ...(only ? ['--method', only] : [])]));
+  const settingsOf = (m: string) => JSON.stringify(e.find((f) => f.variant === m)?.settings ?? {});
+  const t = PEER_REFERENCES.filter((m) => e.some((f) => f.variant === m)).flatMap((m) => torch('torch_peers.py', ['--method', m, '--steps', n, '--batch', batch, '--settings', settingsOf(m)]));
+  const ref = (m: string) => t.find((x) => x.method === m);
+  const torchBaseline = ref('pgd-at')?.secondsPerStep;
+  const rows = e.map((f) => {
+    const r = ref(f.variant as string);
+    return [
+      String(f.workers),
+      f.variant as string,
+      f2(f.secondsPerStep),
+      f2(f.relativeToPgdAt as number),
+      f2(r?.secondsPerStep),
+      f2(r && torchBaseline ? r.secondsPerStep! / torchBaseline : NaN),
+      f2(r ? r.secondsPerStep! / f.secondsPerStep! : NaN),
+    ];
+  });
+  const first = e[0];
+  table(
+    `Each method's step vs PGD-AT's: student tiny-cnn, teachers small-cnn, 28x28x1, batch ${batch}, PGD-10 for adversarial methods (seconds/step; ${n} timed steps after 1 warm-up; random weights and images)`,
+    ['threads', 'method', 'engine s/step', 'engine x PGD-AT', 'pytorch s/step', 'pytorch x PGD-AT', 'engine/pytorch'],
+    rows,
+    [
+      'x PGD-AT: the method\'s step time over PGD-AT\'s, PGD-AT timed first in the same process (engine) or with the same script (PyTorch); engine/pytorch above 1: the engine is faster.',
+      `Catalog defaults throughout (memory banks over a ${first?.trainSize}-sample split); a second small-cnn plays the naturally trained teacher where a method reads one. PyTorch references, of the same steps: ${PEER_REFERENCES.join(', ')} (bench/torch_peers.py).`,
+      `Peak RSS, engine after every method: ${[...new Set(e.map((f) => f.workers))].map((w) => `x${w} ${mib(e.filter((f) => f.workers === w).at(-1)?.peakRssKiB)} MiB`).join(', ')}; PyTorch: ${t.map((f) => `${f.method} ${mib(f.peakRssKiB)} MiB`).join(', ')}.`,
+    ],
+  );
+}
+
 function evalCase(): void {
   const images = flag('--images') ?? (quick ? '500' : '1000');
   const e = threadsOf([1, 2]).flatMap((w) => engine('eval', w, ['--images', images]));
@@ -175,6 +216,7 @@ const run: Record<CaseName, () => void> = {
   step: stepCase,
   resnet: resnetCase,
   gacd: gacdCase,
+  methods: methodsCase,
   eval: evalCase,
   leak: leakCase,
   server: () => scriptCase('server.ts'),

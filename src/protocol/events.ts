@@ -20,6 +20,24 @@ export const attackResult = z.object({
   accuracy: z.number(),
 });
 
+/** A reliability flag of an evaluation: what was seen, what it means, what to do. */
+export const reliabilityFlag = z.object({
+  /** Stable identifier, e.g. `zero-gradients`, `square-beats-white-box`. */
+  code: z.string(),
+  /** A few words for a badge. */
+  title: z.string(),
+  /** What was observed and what it means, in full sentences. */
+  message: z.string(),
+  fix: z.string(),
+});
+
+/** Accuracy per class of each row (each attack, then the worst case), in the classes' order. */
+export const perClassResults = z.object({
+  classNames: z.array(z.string()),
+  counts: z.array(z.number().int()),
+  rows: z.array(z.object({ attack: z.string(), accuracy: z.array(z.number()) })),
+});
+
 export const modelResults = z.object({
   model,
   method: z.string(),
@@ -28,6 +46,10 @@ export const modelResults = z.object({
   accuracyVsEpsilon: z.array(accuracyAt),
   /** Robust accuracy of the worst class under the strongest attack evaluated. */
   worstClass: z.object({ className: z.string(), accuracy: z.number() }).optional(),
+  perClass: perClassResults.optional(),
+  flags: z.array(reliabilityFlag).optional(),
+  /** True when the figures came from the evaluation cache (the same weights, settings and data). */
+  cached: z.boolean().optional(),
   examples: z.number().int(),
 });
 
@@ -83,6 +105,7 @@ export const epochEnd = z.object({
   /** Loss weights the method adapts as it trains (MTARD's weight of each teacher), at the epoch's end. */
   adaptiveWeights: z.record(z.string(), z.number()).optional(),
   trainAccuracy: z.number(),
+  /** Clean accuracy on the validation split (held out from the training data; never the test split). */
   testAccuracy: z.number(),
   /** PGD accuracy on a fixed slice of the test split, to watch robustness while training. */
   robustAccuracy: z.number().optional(),
@@ -119,12 +142,34 @@ export const evaluation = modelResults.extend({
   type: z.literal('evaluation'),
 });
 
+/** Progress of a model's evaluation, after each block of samples of each row. */
+export const evaluationProgress = z.object({
+  ...base,
+  type: z.literal('evaluation-progress'),
+  model,
+  /** The row being computed, e.g. `pgd-20`, `aa-style`, or `pgd-20 @ 0.05` for the curve. */
+  attack: z.string(),
+  done: z.number().int(),
+  total: z.number().int(),
+  row: z.number().int(),
+  rows: z.number().int(),
+});
+
+/** A reliability flag raised by a model's evaluation. */
+export const flag = reliabilityFlag.extend({
+  ...base,
+  type: z.literal('flag'),
+  model,
+});
+
 export const checkpoint = z.object({
   ...base,
   type: z.literal('checkpoint'),
   model,
   epoch: z.number().int(),
   path: z.string(),
+  /** The best checkpoint so far on the validation split (training.keep_best), kept beside the latest. */
+  best: z.boolean().optional(),
 });
 
 export const warning = z.object({
@@ -157,6 +202,8 @@ export const engineEvent = z.discriminatedUnion('type', [
   similarity,
   sampleWeights,
   evaluation,
+  evaluationProgress,
+  flag,
   checkpoint,
   warning,
   error,
@@ -166,6 +213,8 @@ export const engineEvent = z.discriminatedUnion('type', [
 export type EngineEvent = z.infer<typeof engineEvent>;
 export type ModelResults = z.infer<typeof modelResults>;
 export type AttackResult = z.infer<typeof attackResult>;
+export type ReliabilityFlag = z.infer<typeof reliabilityFlag>;
+export type PerClassResults = z.infer<typeof perClassResults>;
 
 /** Distributive Omit, so each member of the union keeps its own fields. */
 type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;

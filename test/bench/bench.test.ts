@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { findMethod } from '../../src/engine/methods/catalog';
+import { findMethod, methodNames } from '../../src/engine/methods/catalog';
+import { rolesOf } from '../../src/engine/catalog/types';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -104,4 +105,65 @@ test('npm run bench prints the leak table (bench/run.ts --case leak)', () => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--case', 'leak', '--steps', '20'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.match(out, /Leak check/);
   assert.match(out, /tensor growth: 0/);
+});
+
+// The methods case: every registered method's step beside PGD-AT's, and TRADES's and RSLAD's beside
+// PyTorch references of the same steps, on tiny sizes.
+
+const catalogDefaults = (name: string) => findMethod(name)!.settings.parse({}) as Record<string, unknown>;
+
+test('gacd bench --case methods times every registered method against PGD-AT, with the teachers each needs', () => {
+  const figures = gacdBench('--case', 'methods', '--steps', '1', '--batch', '4', '--train-size', '64');
+  const [pgdAt, ...others] = figures;
+  assert.equal(pgdAt.variant, 'pgd-at');
+  assert.deepEqual(others.map((f) => f.variant).sort(), methodNames.filter((m) => m !== 'pgd-at').sort());
+  assert.equal(pgdAt.relativeToPgdAt, 1);
+  assert.equal(pgdAt.runs.length, 2);
+  assert.ok(Math.abs(pgdAt.secondsPerStep - (pgdAt.runs[0] + pgdAt.runs[1]) / 2) < 1e-12);
+  for (const f of figures) {
+    const info = findMethod(f.variant)!;
+    assert.ok(f.secondsPerStep > 0 && Number.isFinite(f.secondsPerStep), `${f.variant}: ${f.secondsPerStep}`);
+    assert.ok(Math.abs(f.relativeToPgdAt - f.secondsPerStep / pgdAt.secondsPerStep) < 1e-9);
+    assert.deepEqual(f.settings, catalogDefaults(f.variant));
+    assert.deepEqual(Object.keys(f.teachers), [...rolesOf(info, f.settings)], `${f.variant}: one teacher per role`);
+    assert.equal(f.adversarial, info.adversarial);
+    assert.equal(f.batch, 4);
+  }
+});
+
+test('gacd bench --case methods --method times only those beside PGD-AT, and refuses an unregistered one', () => {
+  const figures = gacdBench('--case', 'methods', '--method', 'rslad,kd', '--steps', '1', '--batch', '4', '--train-size', '64');
+  assert.deepEqual(figures.map((f) => f.variant), ['pgd-at', 'rslad', 'kd']);
+  assert.throws(
+    () => execFileSync(process.execPath, ['bin/gacd.js', 'bench', '--case', 'methods', '--method', 'nope'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }),
+    (err: { stderr: string }) => /times registered methods .*trades.*, not 'nope'/.test(err.stderr),
+  );
+});
+
+test('the PyTorch references of the TRADES and RSLAD steps run with tiny sizes, and want the engine\'s settings', () => {
+  const figures = ['pgd-at', 'trades', 'rslad'].map((m) => torchBench('torch_peers.py', '--method', m, '--steps', '1', '--batch', '4', '--settings', JSON.stringify(m === 'pgd-at' ? {} : catalogDefaults(m)))[0]);
+  assert.deepEqual(figures.map((f) => f.method), ['pgd-at', 'trades', 'rslad']);
+  for (const f of figures) {
+    assert.ok(f.secondsPerStep > 0 && Number.isFinite(f.secondsPerStep));
+    assert.ok(f.peakRssKiB > 10_000);
+    assert.equal(f.threads, 2);
+  }
+  assert.equal(figures[1].settings.beta, 6);
+  assert.throws(
+    () => execFileSync('/usr/bin/python3', [path.join(ROOT, 'bench', 'torch_peers.py'), '--method', 'rslad', '--settings', '{"adv_weight": 1}'], { encoding: 'utf8', stdio: 'pipe' }),
+    /lacks natural_weight, kl_reduction, attack_mode/,
+  );
+});
+
+test('npm run bench prints the methods table, TRADES and RSLAD beside PyTorch (bench/run.ts --case methods)', () => {
+  const args = ['--case', 'methods', '--method', 'trades,kd,rslad', '--steps', '1', '--batch', '4', '--threads', '1'];
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.match(out, /Each method's step vs PGD-AT's/);
+  const rows = out.split('\n').filter((l) => /^\s+1\s+\S+\s+[\d.]+\s/.test(l)).map((l) => l.trim().split(/\s+/));
+  assert.deepEqual(rows.map((r) => r[1]), ['pgd-at', 'trades', 'kd', 'rslad']);
+  for (const r of rows) {
+    // threads, method, engine s/step, engine x PGD-AT, pytorch s/step, pytorch x PGD-AT, engine/pytorch
+    const referenced = ['pgd-at', 'trades', 'rslad'].includes(r[1]);
+    assert.equal(r.slice(4).every((c) => c !== '-'), referenced, `${r[1]}: ${r.join(' ')}`);
+  }
 });

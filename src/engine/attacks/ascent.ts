@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
-import { LogitsFn, project, randomStartNoise, stepSizeOf } from './attack';
+import { AttackReport, LogitsFn, project, randomStartNoise, stepSizeOf } from './attack';
 import type { Objective } from './losses';
 
 export interface Ascent {
@@ -43,12 +43,12 @@ export function iteratedAscent(settings: IteratedSettings, epsilon: number, obje
   };
 }
 
-export function signedAscent(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, a: Ascent, rng: Rng): tf.Tensor4D {
-  let best = oneRun(logitsFn, x, labels, a, a.startNoise, rng);
+export function signedAscent(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, a: Ascent, rng: Rng, report?: AttackReport): tf.Tensor4D {
+  let best = oneRun(logitsFn, x, labels, a, a.startNoise, rng, report);
   if (a.restarts <= 1) return best;
   let score = tf.tidy(() => scoreOf(logitsFn, best, labels, a.objective));
   for (let r = 1; r < a.restarts; r++) {
-    const run = oneRun(logitsFn, x, labels, a, undefined, rng);
+    const run = oneRun(logitsFn, x, labels, a, undefined, rng, report);
     const next = tf.tidy(() => {
       const s = scoreOf(logitsFn, run, labels, a.objective);
       // The new run wins a sample it misclassifies while the best so far does not, or one where
@@ -72,13 +72,21 @@ export function signedAscent(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tens
 }
 
 /** One run of the ascent from x or from `startNoise` (else noise drawn from `rng`) around x. */
-function oneRun(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, a: Ascent, startNoise: tf.Tensor4D | undefined, rng: Rng): tf.Tensor4D {
+function oneRun(
+  logitsFn: LogitsFn,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  a: Ascent,
+  startNoise: tf.Tensor4D | undefined,
+  rng: Rng,
+  report?: AttackReport,
+): tf.Tensor4D {
   const { epsilon } = a;
   const start: tf.Tensor4D = a.randomStart
     ? tf.tidy(() => project(tf.add(x, startNoise ?? randomStartNoise(x.shape, epsilon, rng)), x, epsilon))
     : tf.clone(x);
   if (epsilon === 0) return start;
-  return ascendInput((xi) => a.objective(logitsFn(xi), labels), x, start, a);
+  return ascendInput((xi) => a.objective(logitsFn(xi), labels), x, start, a, report);
 }
 
 /**
@@ -91,17 +99,35 @@ export function ascendInput(
   x: tf.Tensor4D,
   start: tf.Tensor4D,
   a: { epsilon: number; stepSize: number; steps: number },
+  report?: AttackReport,
 ): tf.Tensor4D {
   let xAdv = start;
   // The loss is summed, so that one sample's input gradient does not depend on the others.
   const gradOf = tf.grad((xi: tf.Tensor) => tf.sum(lossOf(xi as tf.Tensor4D)));
+  // With a report: which samples ever had an exactly zero gradient (read once, at the end).
+  let zero: tf.Tensor1D | null = report ? tf.zeros([x.shape[0]]) : null;
+  const lossStart = report ? tf.tidy(() => tf.mean(lossOf(start))) : null;
   for (let k = 0; k < a.steps; k++) {
     const next = tf.tidy(() => {
       const g = gradOf(xAdv);
+      if (zero) {
+        const now = tf.cast(tf.equal(tf.max(tf.abs(tf.reshape(g, [g.shape[0], -1])), 1), 0), 'float32');
+        const seen = tf.maximum(zero, now) as tf.Tensor1D;
+        zero.dispose();
+        zero = tf.keep(seen);
+      }
       return project(tf.add(xAdv, tf.mul(tf.sign(g), a.stepSize)), x, a.epsilon);
     });
     xAdv.dispose();
     xAdv = next;
+  }
+  if (report && zero && lossStart) {
+    const lossEnd = tf.tidy(() => tf.mean(lossOf(xAdv)));
+    report.samples += x.shape[0];
+    report.zeroGradient += tf.tidy(() => tf.sum(zero!).dataSync()[0]);
+    report.runs += 1;
+    if (!(lossEnd.dataSync()[0] > lossStart.dataSync()[0])) report.flatRuns += 1;
+    tf.dispose([zero, lossStart, lossEnd]);
   }
   return xAdv;
 }

@@ -39,13 +39,55 @@ export function normalStartNoise(shape: [number, number, number, number], std: n
 }
 
 /**
+ * What attacks tell about their own reliability as they run, added up over batches and threads;
+ * the evaluation turns it into reliability flags (run/reliability.ts). Plain numbers only.
+ */
+export interface AttackReport {
+  /** Samples attacked with gradients. */
+  samples: number;
+  /** Of those, samples whose input gradient was exactly zero at some iteration (not only the start). */
+  zeroGradient: number;
+  /** Runs of a gradient attack (batch x restart), and those whose mean loss did not rise from start to end. */
+  runs: number;
+  flatRuns: number;
+  /** Samples each component of a cascade broke first, by component label. */
+  brokenBy: Record<string, number>;
+  /** Forward passes per sample of score-based attacks (Square), summed over samples. */
+  queries: number;
+}
+
+export function emptyReport(): AttackReport {
+  return { samples: 0, zeroGradient: 0, runs: 0, flatRuns: 0, brokenBy: {}, queries: 0 };
+}
+
+/** `into` plus `more`, in place (a report is a sum). */
+export function addReport(into: AttackReport, more: AttackReport): AttackReport {
+  into.samples += more.samples;
+  into.zeroGradient += more.zeroGradient;
+  into.runs += more.runs;
+  into.flatRuns += more.flatRuns;
+  into.queries += more.queries;
+  for (const [k, v] of Object.entries(more.brokenBy)) into.brokenBy[k] = (into.brokenBy[k] ?? 0) + v;
+  return into;
+}
+
+/**
  * One attack of the catalog, registered under its name in registry.ts. `perturb` returns
  * adversarial images within epsilon of x and within [0, 1], leaks no tensor, and gives the same
- * images for the same `rng` state; `settings` are the attack's own, every default filled in.
+ * images for the same `rng` state; `settings` are the attack's own, every default filled in. When
+ * given a `report`, it adds what it observed (zero gradients, a loss that did not rise) to it.
  */
 export interface AttackImplementation<N extends AttackName = AttackName> {
   readonly name: N;
-  perturb(logitsFn: LogitsFn, x: tf.Tensor4D, labels: tf.Tensor1D, epsilon: number, settings: AttackSettings<N>, rng: Rng): tf.Tensor4D;
+  perturb(
+    logitsFn: LogitsFn,
+    x: tf.Tensor4D,
+    labels: tf.Tensor1D,
+    epsilon: number,
+    settings: AttackSettings<N>,
+    rng: Rng,
+    report?: AttackReport,
+  ): tf.Tensor4D;
 }
 
 /** A setting `step_size` of null means epsilon/4, the usual step of an L-inf PGD. */

@@ -17,9 +17,9 @@ import { cwMarginPerSample, type Objective } from './losses';
 
 export const cw: AttackImplementation<'cw'> = {
   name: 'cw',
-  perturb(logitsFn, x, labels, epsilon, settings, rng) {
+  perturb(logitsFn, x, labels, epsilon, settings, rng, report) {
     const kappa = settings.confidence;
     const objective: Objective = (logits, y) => cwMarginPerSample(logits, y, kappa);
-    return signedAscent(logitsFn, x, labels, iteratedAscent(settings, epsilon, objective), rng);
+    return signedAscent(logitsFn, x, labels, iteratedAscent(settings, epsilon, objective), rng, report);
   },
 };

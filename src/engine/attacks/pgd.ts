@@ -23,13 +23,13 @@ import { objectiveFor } from './losses';
 
 export const pgd: AttackImplementation<'pgd'> = {
   name: 'pgd',
-  perturb(logitsFn, x, labels, epsilon, settings, rng) {
+  perturb(logitsFn, x, labels, epsilon, settings, rng, report) {
     // TRADES's KL moves away from the model's own prediction on the clean input; it is fixed
     // during the attack, so it is computed once, outside the gradient.
     const targetProbs = settings.loss === 'kl' ? tf.tidy(() => tf.softmax(logitsFn(x))) : undefined;
     try {
       const objective = objectiveFor(settings.loss, { targetProbs, kappa: DEFAULT_CW_CONFIDENCE });
-      return signedAscent(logitsFn, x, labels, iteratedAscent(settings, epsilon, objective), rng);
+      return signedAscent(logitsFn, x, labels, iteratedAscent(settings, epsilon, objective), rng, report);
     } finally {
       targetProbs?.dispose();
     }

@@ -8,6 +8,7 @@ import { evalCase } from './evalThroughput';
 import { BenchCaseFigure } from './figure';
 import { defaultEvalBatch } from './harness';
 import { leakCase } from './leakCheck';
+import { methodStepsCase } from './methodSteps';
 import { resnetCase } from './trainingStep';
 import type { WorkerPool } from '../parallel/pool';
 
@@ -53,6 +54,18 @@ export const benchCases: Record<string, BenchCase> = {
       }
       return out;
     },
+  },
+  methods: {
+    summary:
+      "every registered method's step vs PGD-AT's in the same process, tiny-cnn student (small-cnn teachers as each method needs), 28x28x1, PGD-10 (--method a,b: only these; --steps 3, --batch 128, --train-size 60000)",
+    run: (f, pool) =>
+      methodStepsCase({
+        methods: f.method ? f.method.split(',').map((m) => m.trim()).filter(Boolean) : null,
+        steps: int(f.steps, 3, 'steps'),
+        batch: int(f.batch, 128, 'batch'),
+        trainSize: int(f['train-size'], 60000, 'train-size'),
+        pool,
+      }),
   },
   eval: {
     summary: 'PGD-20 evaluation of small-cnn, 28x28x1 (--images 10000, --batch: the experiment default)',

@@ -10,7 +10,7 @@ import { buildModel } from '../models/registry';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';
-import { benchAttack, openTraining, randomImages, seconds, TrainBatch, caseFigure } from './harness';
+import { benchAttack, openTraining, seconds, splitBatches, caseFigure } from './harness';
 
 export const DISTILL_METHODS = ['pgd-at', 'gacd'] as const;
 
@@ -33,13 +33,7 @@ export async function distillCase(o: DistillOptions): Promise<BenchCaseFigure[]>
   const student = buildModel('tiny-cnn', { inputShape: SHAPE, numClasses: 10, seed: 1 });
   const teacher = o.method === 'gacd' ? buildModel('small-cnn', { inputShape: SHAPE, numClasses: 10, seed: 2 }) : null;
   const rng = new Rng(1);
-  const trainLabels = Int32Array.from({ length: o.trainSize }, () => rng.int(10));
-  // Consecutive slices of the split, so each step updates other rows of the bank, as an epoch does.
-  const batches: TrainBatch[] = Array.from({ length: o.steps + 1 }, (_, k) => {
-    const indices = Int32Array.from({ length: o.batch }, (_, i) => (k * o.batch + i) % o.trainSize);
-    const { images } = randomImages(SHAPE, o.batch, 10, rng);
-    return { images, labels: indices.map((j) => trainLabels[j]), indices, size: o.batch };
-  });
+  const { trainLabels, batches } = splitBatches(SHAPE, o.batch, o.steps + 1, o.trainSize, rng);
   const training = openTraining({
     method: o.method,
     student,

@@ -37,9 +37,9 @@ export async function evalCase(o: EvalOptions): Promise<BenchCaseFigure[]> {
   try {
     // Warm-up: one small batch per thread, so every thread has run its kernels once.
     const threads = o.pool?.size ?? 1;
-    await evaluateModel(model, randomSplit(8 * threads, rng), { ...config, batchSize: 8 }, correctness);
+    await evaluateModel(model, randomSplit(8 * threads, rng), { ...config, batchSize: 8 }, { correctness, threads });
     const t0 = process.hrtime.bigint();
-    const evaluation = await evaluateModel(model, split, config, correctness);
+    const evaluation = await evaluateModel(model, split, config, { correctness, threads });
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     return [
       caseFigure('eval', 'pgd-20', threads, {

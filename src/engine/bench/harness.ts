@@ -108,6 +108,27 @@ export function randomImages(shape: readonly [number, number, number], count: nu
   return { images, labels };
 }
 
+/**
+ * `count` random batches of `batch` images over a notional split of `trainSize` samples with random
+ * labels: consecutive slices of the split, so each step touches other rows of a memory bank, as an
+ * epoch does. Returns the split's labels too (CRD-style negatives read them).
+ */
+export function splitBatches(
+  shape: readonly [number, number, number],
+  batch: number,
+  count: number,
+  trainSize: number,
+  rng: Rng,
+): { trainLabels: Int32Array; batches: TrainBatch[] } {
+  const trainLabels = Int32Array.from({ length: trainSize }, () => rng.int(10));
+  const batches = Array.from({ length: count }, (_, k) => {
+    const indices = Int32Array.from({ length: batch }, (_, i) => (k * batch + i) % trainSize);
+    const { images } = randomImages(shape, batch, 10, rng);
+    return { images, labels: indices.map((j) => trainLabels[j]), indices, size: batch };
+  });
+  return { trainLabels, batches };
+}
+
 /** Seconds that `fn` takes. */
 export function seconds(fn: () => void): number {
   const t0 = process.hrtime.bigint();

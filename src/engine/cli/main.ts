@@ -14,7 +14,8 @@ const USAGE = `gacd ${ENGINE_VERSION}: adversarial robustness distillation (GACD
 usage:
   gacd run FILE.gacd [--runs-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--json]
   gacd resume RUN_DIR [--backend NAME] [--json]
-  gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--workers N] [--json]
+  gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--workers N]
+            [--card FILE] [--json]
   gacd check FILE.gacd...
   gacd import FILE.pt|FILE.safetensors --arch NAME --dataset NAME --out DIR [--mean a,b,c --std a,b,c] [--json]
   gacd export CHECKPOINT_DIR --out FILE [--format pt|safetensors] [--json]
@@ -25,7 +26,9 @@ usage:
 --runs-dir defaults to .gacd-runs next to the experiment file; --json prints one event a line on
 stdout (the same events as the run's events.jsonl). --attacks takes short labels (clean, fgsm,
 pgd-<steps>, cw-<steps>) and sections with settings, as in an experiment file:
---attacks 'clean,pgd-20,{attack: pgd, steps: 50, restarts: 5}'. import reads a PyTorch state_dict
+--attacks 'clean,pgd-20,{attack: pgd, steps: 50, restarts: 5}'. eval prints the accuracy per class
+and the reliability flags; --card writes the model card (JSON: weights hash, data, threat model,
+every figure with its settings, flags, seeds, engine version). import reads a PyTorch state_dict
 without running anything from it (--arch: a model name, or wrn-DEPTH-WIDTH such as wrn-28-10;
 --mean/--std: a normalisation the model applies to its input); export writes the state_dict of
 the modules in python/gacd_models.py.`;
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       epsilon: { type: 'string' },
       attacks: { type: 'string' },
       'test-size': { type: 'string' },
+      card: { type: 'string' },
       steps: { type: 'string' },
       workers: { type: 'string' },
       case: { type: 'string' },

@@ -78,6 +78,9 @@ export class Printer {
       case 'evaluation':
         this.line(`evaluated ${e.model}: ${e.results.map((r) => `${r.attack} ${(r.accuracy * 100).toFixed(1)}%`).join(', ')}`);
         break;
+      case 'flag':
+        this.line(`flag (${e.model}): ${e.title}: ${e.message} What to do: ${e.fix}.`);
+        break;
       case 'warning':
         this.line(`warning: ${e.message}`);
         break;

@@ -30,6 +30,14 @@ export class ProgressBar {
       this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1)}\x1b[K`);
       this.drawn = true;
     }
+    if (e.type === 'evaluation-progress' && this.tty) {
+      const width = 24;
+      const frac = (e.row + e.done / Math.max(e.total, 1)) / Math.max(e.rows, 1);
+      const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+      const line = `evaluating ${e.model} [${bar}] ${e.attack} ${e.done}/${e.total} (row ${e.row + 1} of ${e.rows})`;
+      this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1)}\x1b[K`);
+      this.drawn = true;
+    }
     if (e.type === 'epoch') {
       this.clear();
       const robust = e.robustAccuracy === undefined ? '' : `  pgd-10 ${(e.robustAccuracy * 100).toFixed(1)}%`;

@@ -9,7 +9,8 @@ import { readCifar10, readCifar100 } from './cifar';
 import { readIdxSplit } from './idx';
 import { locateDataset, sources, type LocateOptions, type Located } from './locate';
 import { readStl10 } from './stl10';
-import { balancedSubset } from './subset';
+import { balancedIndices, balancedSubset } from './subset';
+import { takeSamples } from './types';
 import { checkClassList, infoWithClasses, keepClasses } from './classSubset';
 import { downsample, infoWithSize } from './downsample';
 import type { LoadedDataset, Split } from './types';
@@ -25,6 +26,11 @@ export interface LoadOptions {
   classes?: readonly number[];
   /** Shrink the images to size x size by an integer factor (area averaging); default: as stored. */
   resize?: number;
+  /**
+   * Hold this many training images out as the validation split (class-balanced); 'auto' holds
+   * out 10% of them, at most 1,000; default none.
+   */
+  validationSize?: number | 'auto';
   /** Seeds the subset selection. */
   seed: number;
   /** Check the standard record counts of CIFAR and STL-10 files (default true). */
@@ -58,9 +64,33 @@ export async function loadDataset(name: string, opts: LoadOptions): Promise<Load
   const rng = new Rng(opts.seed);
   const trainRng = new Rng(rng.nextUint32());
   const testRng = new Rng(rng.nextUint32());
+  const validationRng = new Rng(rng.nextUint32());
   if (opts.trainSize !== undefined) train = balancedSubset(train, checkSize(opts.trainSize, train, name, 'trainSize'), trainRng);
   if (opts.testSize !== undefined) test = balancedSubset(test, checkSize(opts.testSize, test, name, 'testSize'), testRng);
-  return { info, train, test, source: located.source };
+  let validation = takeSamples(train, []);
+  const validationSize = opts.validationSize === 'auto' ? autoValidationSize(train.count) : opts.validationSize;
+  if (validationSize !== undefined && validationSize > 0) {
+    if (validationSize >= train.count) {
+      throw new Error(`validation_size ${validationSize} leaves no training images: ${name} has ${train.count} here; hold out fewer`);
+    }
+    ({ held: validation, rest: train } = holdOut(train, validationSize, validationRng));
+  }
+  return { info, train, validation, test, source: located.source };
+}
+
+/** The validation split `validation_size: null` means: 10% of the training images, at most 1,000. */
+export function autoValidationSize(trainCount: number): number {
+  return Math.min(1000, Math.round(trainCount * 0.1));
+}
+
+/** A class-balanced, seeded subset held out of `split`, and the rest in their original order. */
+function holdOut(split: Split, size: number, rng: Rng): { held: Split; rest: Split } {
+  const picked = balancedIndices(split.labels, split.numClasses, size, rng);
+  const isHeld = new Uint8Array(split.count);
+  for (const i of picked) isHeld[i] = 1;
+  const rest: number[] = [];
+  for (let i = 0; i < split.count; i++) if (!isHeld[i]) rest.push(i);
+  return { held: takeSamples(split, picked), rest: takeSamples(split, rest) };
 }
 
 async function readLocated(located: Located, info: DatasetInfo, strict: boolean): Promise<{ train: Split; test: Split }> {

@@ -19,6 +19,12 @@ export interface Split {
 export interface LoadedDataset {
   info: DatasetInfo;
   train: Split;
+  /**
+   * Held out from the training images (class-balanced, seeded), for what training watches each
+   * epoch and for choosing a best checkpoint: the test split is for the final evaluation only.
+   * Empty when none was asked for.
+   */
+  validation: Split;
   test: Split;
   /** Where it came from, in words, e.g. "/usr/share/datasets/fashion-mnist (Debian package)". */
   source: string;

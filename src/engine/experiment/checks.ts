@@ -150,7 +150,9 @@ function teacherChecks(ctx: CheckContext): Problem[] {
   const teachers = teacherRefs(plain);
   const byRole = new Map(teachers.map((t) => [t.role, t]));
 
-  if (isObject(plain.teacher) && isObject(plain.teachers) && isObject(plain.teachers.adversarial)) {
+  // A resolved spec (spec.json) writes the robust teacher under both names, identically.
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (isObject(plain.teacher) && isObject(plain.teachers) && isObject(plain.teachers.adversarial) && !same(plain.teacher, plain.teachers.adversarial)) {
     problems.push(
       at(ctx, ['teachers', 'adversarial'], 'key', {
         severity: 'error',

@@ -79,6 +79,12 @@ const trainingShape = {
     .default(() => [100, 150])
     .describe("Epochs at which a 'piecewise' schedule multiplies the learning rate by lr_decay."),
   lr_decay: num(z.number().positive()).default(0.1).describe('Factor applied to the learning rate at each milestone.'),
+  keep_best: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Keep the epoch whose PGD-10 accuracy on the validation split is highest (against robust overfitting) and evaluate that one; false evaluates the last epoch. Never chosen on the test split.",
+    ),
   attack: attackDuringTraining.prefault({}),
 };
 
@@ -171,6 +177,13 @@ const dataShape = {
     .describe('Keep only these classes, relabelled 0..k-1 in this order (e.g. [5, 6, 7, 8, 9]); null means every class.'),
   train_size: num(z.int().min(1)).nullable().default(null).describe('Train on a class-balanced subset of this many images; null means all.'),
   test_size: num(z.int().min(1)).nullable().default(null).describe('Use a class-balanced subset of this many test images; null means all.'),
+  validation_size: num(z.int().min(1))
+    .nullable()
+    .default(null)
+    .meta(meta({ defaultText: '10% of the training images, at most 1,000' }))
+    .describe(
+      'Training images held out (class-balanced) as the validation split: the accuracy and PGD-10 accuracy watched each epoch, and the best checkpoint, are measured on it; the test split is used only by the final evaluation.',
+    ),
   resize: num(z.int().min(1))
     .nullable()
     .default(null)
@@ -229,8 +242,8 @@ export const experimentFields = z
       ),
     teachers: z
       .strictObject({
-        adversarial: teacherBlock.optional().describe('The adversarially trained (robust) teacher; the same as `teacher:`.'),
-        natural: teacherBlock.optional().describe('A naturally trained teacher, for methods that also distill clean accuracy (MTARD, IAD-II).'),
+        adversarial: teacherBlock.nullable().optional().describe('The adversarially trained (robust) teacher; the same as `teacher:`.'),
+        natural: teacherBlock.nullable().optional().describe('A naturally trained teacher, for methods that also distill clean accuracy (MTARD, IAD-II).'),
       })
       .nullable()
       .default(null)

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { EvaluationEntry } from '../attacks/catalog';
+import type { AttackReport } from '../attacks/attack';
 import type { ImageShape } from '../models/model';
 import type { BatchInfo, MethodContext, Plan, SampleWeights, Teachers, Whole } from '../methods/method';
 import type { LossShare } from '../step/trainStep';
@@ -39,7 +40,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; backend: string }
   | { type: 'session-closed' }
-  | { type: 'correctness'; id: number; correct: Uint8Array }
+  | { type: 'correctness'; id: number; correct: Uint8Array; report: AttackReport }
   | { type: 'error'; id?: number; message: string };
 
 export interface Flat {

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Split } from '../data/types';
 import type { Model } from '../models/model';
-import { CorrectnessFn, correctnessRange } from '../step/correctness';
+import { Correctness, CorrectnessFn, correctnessRange } from '../step/correctness';
+import { addReport, emptyReport } from '../attacks/attack';
 import { concatArrays } from '../step/shares';
 import type { FromWorker, ToWorker } from './messages';
 import { packWeights } from './weights';
@@ -35,13 +36,13 @@ function newWorker(): Worker {
 }
 
 export class WorkerPool {
-  private readonly pending = new Map<number, { resolve: (c: Uint8Array) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (c: Correctness) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
   private constructor(private readonly workers: Worker[]) {
     for (const w of workers) {
       w.on('message', (m: FromWorker) => {
-        if (m.type === 'correctness') this.settle(m.id, m.correct);
+        if (m.type === 'correctness') this.settle(m.id, { correct: m.correct, report: m.report });
         if (m.type === 'error' && m.id !== undefined) this.settle(m.id, new Error(`worker: ${m.message}`));
       });
       w.on('error', (err) => {
@@ -93,9 +94,9 @@ export class WorkerPool {
       const remote = this.workers.map((w, i) => {
         const from = bounds[i + 1];
         const to = bounds[i + 2];
-        if (from >= to) return Promise.resolve(new Uint8Array(0));
+        if (from >= to) return Promise.resolve({ correct: new Uint8Array(0), report: emptyReport() });
         const id = this.nextId++;
-        const done = new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+        const done = new Promise<Correctness>((resolve, reject) => this.pending.set(id, { resolve, reject }));
         // Seeds follow the sample position, so a share computed here matches the same share in one thread.
         w.postMessage({
           type: 'correctness',
@@ -107,12 +108,16 @@ export class WorkerPool {
           epsilon: job.epsilon,
           batchSize: job.batchSize,
           seed: job.seed,
-          offset: from,
+          offset: (job.offset ?? 0) + from,
         } satisfies ToWorker);
         return done;
       });
       const local = correctnessRange(model, split, job, 0, bounds[1]);
-      return concatArrays([local, ...(await Promise.all(remote))], (n) => new Uint8Array(n));
+      const shares = [local, ...(await Promise.all(remote))];
+      return {
+        correct: concatArrays(shares.map((s) => s.correct), (n) => new Uint8Array(n)),
+        report: shares.reduce((sum, s) => addReport(sum, s.report), emptyReport()),
+      };
     };
   }
 
@@ -164,7 +169,7 @@ export class WorkerPool {
     };
   }
 
-  private settle(id: number, result: Uint8Array | Error): void {
+  private settle(id: number, result: Correctness | Error): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);

@@ -56,8 +56,8 @@ port.on('message', async (msg: ToWorker) => {
         if (!model) throw new Error('no model set');
         const split = { images: msg.images, labels: msg.labels, count: msg.labels.length, shape: msg.shape, numClasses: model.numClasses };
         const job = { entry: msg.entry, epsilon: msg.epsilon, batchSize: msg.batchSize, seed: msg.seed };
-        const correct = correctnessRange(model, split, job, 0, split.count, msg.offset);
-        send({ type: 'correctness', id: msg.id, correct });
+        const { correct, report } = correctnessRange(model, split, job, 0, split.count, msg.offset);
+        send({ type: 'correctness', id: msg.id, correct, report });
         break;
       }
     }

@@ -125,6 +125,27 @@ export class CheckpointStore {
     return folder;
   }
 
+  /** The folder of this model's best checkpoint on the validation split (`training.keep_best`). */
+  get bestFolder(): string {
+    return path.join(this.checkpointsDir, `${this.prefix}-best`);
+  }
+
+  /** The best checkpoint's record, or null when none was kept (or its record is torn). */
+  best(): { epoch: number; robustAccuracy: number } | null {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.bestFolder, 'best.json'), 'utf8')) as { epoch: number; robustAccuracy: number };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Writes the best checkpoint so far (the record last, so a torn write is never taken for one). */
+  saveBest(meta: CheckpointMeta, contents: CheckpointContents, robustAccuracy: number): void {
+    fs.rmSync(this.bestFolder, { recursive: true, force: true });
+    writeCheckpoint(this.bestFolder, meta, contents);
+    writeFileAtomic(path.join(this.bestFolder, 'best.json'), JSON.stringify({ epoch: meta.epoch, robustAccuracy }));
+  }
+
   /** This model's checkpoint folders, newest first. */
   folders(): string[] {
     const position = (name: string) => (name.startsWith(this.prefix) ? name.slice(this.prefix.length).match(/^-e(\d+)-s(\d+)$/) : null);

@@ -19,7 +19,7 @@ import type { Teachers } from '../methods/method';
 import { teacherRoles } from '../catalog/types';
 import { describeIoError, writeFileAtomic } from './atomicWrite';
 import { readCheckpoint, loadWeights } from './checkpoint';
-import { evaluateModel } from './evaluate';
+import { evaluateAndReport, weightsHash } from './modelEvaluation';
 import { WorkerPool, workerCount } from '../parallel/pool';
 import { EventLog, Listener } from './eventLog';
 import { RunDir } from './runDir';
@@ -67,6 +67,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       path: spec.data.path ? path.resolve(o.baseDir, spec.data.path) : undefined,
       classes: spec.data.classes ?? undefined,
       resize: spec.data.resize ?? undefined,
+      validationSize: spec.data.validation_size ?? 'auto',
       trainSize: spec.data.train_size ?? undefined,
       testSize: spec.data.test_size ?? undefined,
       seed: spec.seed,
@@ -121,7 +122,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         methodSettings: member.settings,
         training: member.training,
         train: on.train,
-        test: on.test,
+        validation: on.validation,
         augment: augmentOf(on, augment),
         seed: spec.seed + seedOffset,
         log,
@@ -131,6 +132,13 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         pool,
       });
       return outcome.status === 'finished' ? undefined : (outcome as Exclude<TrainOutcome, { status: 'finished' }>);
+    };
+
+    // With keep_best, the model evaluated is its best epoch on the validation split.
+    const useBest = (label: string, model: Model) => {
+      const store = new CheckpointStore(o.dir.checkpoints, label);
+      const best = store.best();
+      if (best) loadWeights(readCheckpoint(store.bestFolder), model, store.bestFolder);
     };
 
     // The teachers by role: each from its checkpoint or trained by its own recipe, on the
@@ -171,6 +179,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         models.push({ member, model: teacher, arch: teacher.arch, data: own });
         const stopped = await train(member, teacher, {}, seedOffset, own, block.data?.augment ?? spec.data.augment);
         if (stopped) return end(stopped);
+        if (member.training.keep_best) useBest(label, teacher);
         teachers[role] = teacher;
       }
     }
@@ -188,10 +197,16 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       models.push({ member, model, arch: model.arch, data });
       const stopped = await train(member, model, teachers, 0, data, spec.data.augment, teacherLabelsMatch);
       if (stopped) return end(stopped);
+      if (member.training.keep_best) useBest(member.label, model);
     }
 
     // Evaluation of every model, each saved as soon as it is done.
     const ev = spec.evaluation;
+    const teacherCards = Object.entries(teachers).map(([role, t]) => ({ role, arch: t.arch, weightsSha256: weightsHash(t) }));
+    const teacherDataOf = (label: string) => {
+      const role = label === 'teacher' ? 'adversarial' : label.replace(/^teacher:/, '');
+      return spec.teachers[role as keyof typeof spec.teachers]?.data ?? null;
+    };
     const epsilon = ev.epsilon;
     const results: ModelResults[] = [];
     // Each model is evaluated on the test split of its own data (a teacher from another task on its task's).
@@ -203,27 +218,25 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         r = JSON.parse(fs.readFileSync(saved, 'utf8')) as ModelResults;
       } else {
         if (o.shouldStop()) return end({ status: 'stopped' });
-        const e = await evaluateModel(
+        const dataSection = own === data ? spec.data : teacherDataOf(member.label) ?? spec.data;
+        const evaluated = await evaluateAndReport({
           model,
-          testSplit,
-          {
-            epsilon,
-            attacks: ev.attacks,
-            epsilons: ev.epsilons,
-            batchSize: ev.batch_size,
-            seed: spec.seed + 17,
-          },
-          pool?.correctnessFor(model),
-        );
-        r = {
-          model: member.label,
+          label: member.label,
           method: member.method,
-          arch,
-          results: e.results,
-          accuracyVsEpsilon: e.accuracyVsEpsilon,
-          worstClass: { className: own.info.classNames[e.worstClass.classIndex], accuracy: e.worstClass.accuracy },
-          examples: e.examples,
-        };
+          split: testSplit,
+          data: { dataset: own.info.name, split: 'test', classes: dataSection.classes, resize: dataSection.resize, classNames: own.info.classNames },
+          config: { epsilon, attacks: ev.attacks, epsilons: ev.epsilons, batchSize: ev.batch_size, seed: spec.seed + 17 },
+          pool,
+          emit: (e) => log.emit(e),
+          partialFile: path.join(o.dir.evaluation, `${safeName(member.label)}.partial.json`),
+          cacheDir: evaluationCacheDir(o.dir.root),
+          card: {
+            backend: backend.name,
+            teachers: member.label.startsWith('teacher') ? [] : teacherCards,
+          },
+        });
+        r = evaluated.results;
+        writeFileAtomic(path.join(o.dir.evaluation, `${safeName(member.label)}.card.json`), JSON.stringify(evaluated.card, null, 1));
         writeFileAtomic(saved, JSON.stringify(r, null, 1));
       }
       log.emit({ type: 'evaluation', ...r });
@@ -256,6 +269,14 @@ function pick(from: Record<string, unknown>, like: object): Record<string, unkno
   return Object.fromEntries(Object.entries(from).filter(([k]) => k in like));
 }
 
+/**
+ * The evaluation cache of every run under the same runs folder (`<runs>/.cache/evaluations`), so
+ * that a fixed teacher is evaluated once for all the runs that use it.
+ */
+function evaluationCacheDir(runRoot: string): string {
+  return path.join(path.dirname(path.dirname(runRoot)), '.cache', 'evaluations');
+}
+
 /** Whether two data sections name one label set (the same dataset and the same classes, in order). */
 function sameLabelSet(a: { dataset: string; classes: number[] | null }, b: { dataset: string; classes: number[] | null }): boolean {
   return a.dataset === b.dataset && (a.classes ?? []).join(',') === (b.classes ?? []).join(',');
@@ -267,6 +288,7 @@ function loadTeacherData(d: NonNullable<NonNullable<ExperimentSpec['teacher']>['
     path: d.path ? path.resolve(baseDir, d.path) : undefined,
     classes: d.classes ?? undefined,
     resize: d.resize ?? undefined,
+    validationSize: d.validation_size ?? 'auto',
     trainSize: d.train_size ?? undefined,
     testSize: d.test_size ?? undefined,
     seed,

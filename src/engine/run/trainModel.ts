@@ -37,7 +37,8 @@ export interface TrainModelOptions {
   methodSettings: Record<string, unknown>;
   training: TrainingSpec;
   train: Split;
-  test: Split;
+  /** Held out from the training data: what each epoch's accuracy and robustness are measured on. */
+  validation: Split;
   augment?: Augmenter;
   seed: number;
   log: EventLog;
@@ -78,8 +79,9 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
   const method: Method = methodFactory(o.method)(context);
   const sgd = new Sgd(trainableOf(o.model, method), { momentum: t.momentum, weightDecay: t.weight_decay });
   const stepsPerEpoch = batchCount(o.train.count, t.batch_size);
-  const probe = head(o.test, 256);
-  const testSlice = head(o.test, 1000);
+  // Never the test split: it is for the final evaluation only.
+  const probe = head(o.validation, 256);
+  const validationSlice = head(o.validation, 1000);
 
   // Where to start: a fresh model, or exactly where a checkpoint left off.
   let epoch = 0;
@@ -112,21 +114,24 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
   });
 
   const store = new CheckpointStore(o.checkpointsDir, o.label);
+  const metaOf = (epochsDone: number, stepInEpoch: number, epochStart: RngState, completed: boolean) => ({
+    arch: o.model.arch,
+    inputShape: o.model.inputShape,
+    numClasses: o.model.numClasses,
+    model: o.label,
+    method: o.method,
+    epoch: epochsDone,
+    step: stepInEpoch,
+    completed,
+    rng: { dataEpochStart: epochStart, attack: attackRng.state },
+  });
   const save = (epochsDone: number, stepInEpoch: number, epochStart: RngState, completed: boolean) => {
-    const dir = store.save(
-      {
-        arch: o.model.arch,
-        inputShape: o.model.inputShape,
-        numClasses: o.model.numClasses,
-        model: o.label,
-        method: o.method,
-        epoch: epochsDone,
-        step: stepInEpoch,
-        completed,
-        rng: { dataEpochStart: epochStart, attack: attackRng.state },
-      },
-      { model: o.model, methodParams: method.extraParams, optimizer: sgd.state(), methodState: method.state?.() ?? {} },
-    );
+    const dir = store.save(metaOf(epochsDone, stepInEpoch, epochStart, completed), {
+      model: o.model,
+      methodParams: method.extraParams,
+      optimizer: sgd.state(),
+      methodState: method.state?.() ?? {},
+    });
     o.log.emit({ type: 'checkpoint', model: o.label, epoch: epochsDone, path: dir });
   };
 
@@ -197,6 +202,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
       skipSteps = 0;
 
       const seed = o.seed + epoch;
+      const robust = attack.epsilon > 0 && probe.count > 0 ? robustAccuracy(o.model, probe, attack, seed) : undefined;
       const lossTerms = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(seen, 1)]));
       o.log.emit({
         type: 'epoch',
@@ -208,8 +214,8 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
         lossTerms,
         adaptiveWeights: method.adaptiveWeights?.(),
         trainAccuracy: correct / Math.max(seen, 1),
-        testAccuracy: accuracy(o.model, testSlice),
-        robustAccuracy: attack.epsilon > 0 ? robustAccuracy(o.model, probe, attack, seed) : undefined,
+        testAccuracy: accuracy(o.model, validationSlice),
+        robustAccuracy: robust,
         durationMs: Date.now() - epochStarted,
       });
       const teacher = o.teachers.adversarial ?? o.teachers.natural;
@@ -227,6 +233,11 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
           mean: w.reduce((a, v) => a + v, 0) / w.length,
           samples: samplePairs(weightLog, 300, seed),
         });
+      }
+      // The best epoch on the validation split, kept apart (the test split never chooses).
+      if (t.keep_best && robust !== undefined && robust > (store.best()?.robustAccuracy ?? -1)) {
+        store.saveBest(metaOf(epoch + 1, 0, dataRng.state, false), { model: o.model, methodParams: null, optimizer: [], methodState: {} }, robust);
+        o.log.emit({ type: 'checkpoint', model: o.label, epoch: epoch + 1, path: store.bestFolder, best: true });
       }
       save(epoch + 1, 0, dataRng.state, epoch + 1 === t.epochs);
       if (o.shouldStop() && epoch + 1 < t.epochs) return { status: 'stopped' };

@@ -118,8 +118,10 @@ export class RunStore implements vscode.Disposable {
       root = parts.slice(0, i + 1).join(path.sep);
       rest = parts.slice(i + 1);
     }
+    // Hidden folders (the engine's evaluation cache, `.cache/`) hold no runs.
+    if (rest[0]?.startsWith('.')) return [];
     if (rest.length >= 2) return [path.join(root, rest[0], rest[1])];
-    const experiments = rest.length === 1 ? [rest[0]] : safeReaddir(root);
+    const experiments = rest.length === 1 ? [rest[0]] : safeReaddir(root).filter((e) => !e.startsWith('.'));
     return experiments.flatMap((exp) => safeReaddir(path.join(root!, exp)).map((run) => path.join(root!, exp, run)));
   }
 

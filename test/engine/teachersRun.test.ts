@@ -73,6 +73,38 @@ ${TRAINING}`);
   assert.ok(Number.isFinite(similarity.cka.clean));
 });
 
+test('MTARD with two teachers, the robust one from its checkpoint and a natural one trained first, runs to the end', async () => {
+  const r = await runText(`name: two-teachers
+seed: 2
+workers: 1
+allow_outside_workspace: true
+data:
+  dataset: fashion-mnist-mini
+  train_size: 200
+  test_size: 60
+teacher:
+  model: small-cnn
+  checkpoint: ${path.resolve(__dirname, '../../examples/checkpoints/teacher-fashion')}
+teachers:
+  natural:
+    model: small-cnn
+    train: {method: natural, epochs: 1, batch_size: 64}
+student:
+  model: tiny-cnn
+method:
+  name: mtard
+${TRAINING}`);
+  assert.equal(r.status, 'finished', JSON.stringify(r.events.filter((e) => e.type === 'error')));
+  assert.deepEqual(r.results.map((m) => m.model), ['teacher', 'teacher:natural', 'student']);
+  assert.equal(r.results[1].method, 'natural');
+  // The weights of the two teachers adapt and are reported each epoch.
+  const epoch = r.events.find((e) => e.type === 'epoch' && e.model === 'student');
+  assert.ok(epoch && epoch.type === 'epoch' && epoch.adaptiveWeights, 'the epoch event carries the adaptive weights');
+  const weights = Object.values(epoch.adaptiveWeights!);
+  assert.equal(weights.length, 2);
+  assert.ok(weights.every((w) => w > 0 && w < 1), JSON.stringify(epoch.adaptiveWeights));
+});
+
 test('a checkpoint teacher whose classes are not its data\'s is refused with the fix', async () => {
   const r = await runText(`name: mismatch
 workers: 1

@@ -5,16 +5,32 @@
  * requires one for every name listed here.
  */
 import type { MethodInfo } from '../catalog/types';
+import { adaadInfo } from './adaad.info';
 import { ardInfo } from './ard.info';
+import { crdInfo } from './crd.info';
 import { gacdInfo, RECONSTRUCTED } from './gacd.info';
+import { iadInfo } from './iad.info';
+import { igdmInfo } from './igdm.info';
+import { kdInfo } from './kd.info';
+import { mtardInfo } from './mtard.info';
 import { naturalInfo } from './natural.info';
 import { pgdAtInfo } from './pgdAt.info';
+import { rsladInfo } from './rslad.info';
+import { tradesInfo } from './trades.info';
 
 export const methods = [
   naturalInfo,
   pgdAtInfo,
   ardInfo,
   gacdInfo,
+  tradesInfo,
+  kdInfo,
+  rsladInfo,
+  iadInfo,
+  adaadInfo,
+  igdmInfo,
+  crdInfo,
+  mtardInfo,
 ] as const satisfies readonly MethodInfo[];
 
 /** The names of the catalogued methods, as a type (the implementation registry is keyed by it). */

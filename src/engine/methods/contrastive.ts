@@ -1,5 +1,5 @@
 /**
- * The contrastive machinery GACD uses now and CRD next (Tian, Krishnan, Isola, "Contrastive
+ * The contrastive machinery GACD and CRD share (Tian, Krishnan, Isola, "Contrastive
  * Representation Distillation", ICLR 2020; official code HobbitLong/RepDistiller, crd/): feature
  * taps as matrices, linear embedding heads with L2 normalisation, negatives drawn from the training
  * split, the NCE critic with CRD's normalising constant Z, and in-batch InfoNCE.
@@ -13,6 +13,7 @@ import { dense } from '../models/layers';
 import type { Model } from '../models/model';
 import type { Params } from '../models/params';
 import type { Rng } from '../util/rng';
+import { tidyPlain } from '../util/tidy';
 
 /** A feature tap as a rank-2 matrix: spatial maps are average-pooled. */
 export function tapFeatures(model: Model, out: { features: Record<string, tf.Tensor> }, tap: string): tf.Tensor2D {
@@ -94,13 +95,24 @@ function scores(anchor: tf.Tensor2D, positive: tf.Tensor2D, negatives: tf.Tensor
   };
 }
 
-/** These rows' part of Z: the sum of their exp scores (positive and every negative) and how many. */
-export function nceScoreSums(anchor: tf.Tensor2D, positive: tf.Tensor2D, negatives: tf.Tensor2D, temperature: number): { sum: number; count: number } {
-  const sum = tf.tidy(() => {
+/**
+ * These rows' part of Z: the sum of their exp scores (positive and every negative) and how many.
+ * With `mask`, only the negatives each row may use count (CRD's mean is over the pairs it scores).
+ */
+export function nceScoreSums(
+  anchor: tf.Tensor2D,
+  positive: tf.Tensor2D,
+  negatives: tf.Tensor2D,
+  temperature: number,
+  mask?: tf.Tensor2D,
+): { sum: number; count: number } {
+  return tidyPlain(() => {
     const s = scores(anchor, positive, negatives, temperature);
-    return tf.add(tf.sum(s.pos), tf.sum(s.neg)).dataSync()[0];
+    const neg = mask ? tf.mul(s.neg, mask) : s.neg;
+    const sum = tf.add(tf.sum(s.pos), tf.sum(neg)).dataSync()[0];
+    const negativeCount = mask ? tf.sum(mask).dataSync()[0] : anchor.shape[0] * negatives.shape[0];
+    return { sum, count: anchor.shape[0] + negativeCount };
   });
-  return { sum, count: anchor.shape[0] * (1 + negatives.shape[0]) };
 }
 
 /**
@@ -112,10 +124,22 @@ export function normalisingConstant(sum: number, count: number, trainSize: numbe
 }
 
 /**
+ * Z as each row's own estimate (its mean exp score, positive and every negative, times the dataset
+ * size): for GACD's contrastive attack on the first batch, before the batch's Z is known.
+ */
+export function rowNormalisingConstants(anchor: tf.Tensor2D, positive: tf.Tensor2D, negatives: tf.Tensor2D, temperature: number, trainSize: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const s = scores(anchor, positive, negatives, temperature);
+    return tf.mul(tf.add(s.pos, tf.sum(s.neg, 1)), trainSize / (1 + negatives.shape[0])) as tf.Tensor1D;
+  });
+}
+
+/**
  * CRD's NCE loss of each row: the anchor against its positive and the negatives it may use
  * (`mask`), with h = exp(s/tau)/Z and P(real) = h / (h + m/N), m the row's valid negatives, in
  * CRD's own arithmetic (ContrastLoss, with its 1e-7 in the denominators):
  *   loss_i = -log(h_i+ / (h_i+ + m_i/N + 1e-7)) - sum_j mask_ij log((m_i/N) / (h_ij + m_i/N + 1e-7))
+ * `z` is one constant, or one per row (GACD's contrastive attack before the first batch fixes Z).
  * (A log-space form with softplus was tried: no faster on wasm, whose softplus costs twice exp.)
  */
 export function nceLoss(
@@ -123,7 +147,7 @@ export function nceLoss(
   positive: tf.Tensor2D,
   negatives: tf.Tensor2D,
   mask: tf.Tensor2D,
-  z: number,
+  z: number | tf.Tensor1D,
   temperature: number,
   trainSize: number,
 ): tf.Tensor1D {
@@ -131,7 +155,7 @@ export function nceLoss(
   const mPn = tf.mul(tf.sum(mask, 1), 1 / trainSize);
   const pPos = tf.div(s.pos, z);
   const logD1 = tf.log(tf.div(pPos, tf.add(tf.add(pPos, mPn), 1e-7)));
-  const pNeg = tf.div(s.neg, z);
+  const pNeg = tf.div(s.neg, typeof z === 'number' ? z : tf.expandDims(z, 1));
   const mPnCol = tf.expandDims(mPn, 1);
   const logD0 = tf.log(tf.div(mPnCol, tf.add(tf.add(pNeg, mPnCol), 1e-7)));
   return tf.neg(tf.add(logD1, tf.sum(tf.mul(logD0, mask), 1))) as tf.Tensor1D;

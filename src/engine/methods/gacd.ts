@@ -4,7 +4,7 @@
  * Learning", arXiv 2009.09922 (2020). No official code is public: reconstructed from the abstract
  * on the template of CRD's official code (HobbitLong/RepDistiller); every choice the paper leaves
  * open is a setting (gacd.info.ts; shared/research/algorithm.md, "Decisions"):
- *   x' = PGD_eps(CE(S(.), y))                       (or KL to the teacher: attack_loss)
+ *   x' = PGD_eps(CE(S(.), y))       (or KL to the teacher, or the contrastive loss: attack_loss)
  *   t_i = norm(g_T(f_T(x_i))),  s_i = norm(g_S(f_S(x'_i)))   (teacher_input: clean or x')
  *   NCE_i: the student embedding s_i scored against the teacher's embeddings, positive t_i, K
  *          negatives from a momentum memory bank of teacher embeddings of other-class samples;
@@ -20,8 +20,17 @@
  *
  * Each thread keeps its own copy of the memory banks, updated with every row of each step
  * (`afterStep`), so only the negatives' indices cross threads.
+ *
+ * `attack_loss: contrastive` ascends each row's contrastive loss itself: the student's embedding
+ * at x' (in the attack's mode) against the teacher's anchor (T(x), or T(x') followed through the
+ * teacher with teacher_input: adversarial) and this step's negatives, unweighted (a row's weight
+ * would not change the sign of its gradient). With the NCE critic it is row-wise, so shared as
+ * the rest; before the first batch has fixed Z, each row's attack uses its own Z, its mean exp
+ * score at the clean x times n. With InfoNCE every row needs the whole batch's teacher
+ * embeddings, which `prepare` does not have on a share: such steps run whole (`shareable`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { ModelOutput } from '../models/model';
 import { Params } from '../models/params';
 import { tidyPlain } from '../util/tidy';
 import {
@@ -34,6 +43,7 @@ import {
   nceScoreSums,
   negativeMask,
   normalisingConstant,
+  rowNormalisingConstants,
   tapFeatures,
   tapWidth,
 } from './contrastive';
@@ -42,7 +52,7 @@ import { batchMean, crossEntropyRows, distillationKl } from './losses';
 import { MemoryBank } from './memoryBank';
 import { Batch, MethodFactory, Plan, Prepared, inference } from './method';
 import { reweightRows } from './reweight';
-import { trainingAttack } from './trainingAttack';
+import { trainingAttack, trainingAttackOn } from './trainingAttack';
 
 export const gacd: MethodFactory = (ctx) => {
   const { student, teacher } = ctx;
@@ -86,6 +96,77 @@ export const gacd: MethodFactory = (ctx) => {
     );
   }
 
+  /** x' for these rows, maximising `attack_loss`. */
+  const attackInput = (rows: Batch, plan: Plan, teacherClean: ModelOutput): tf.Tensor4D => {
+    if (s.attack_loss === 'contrastive') {
+      // A copy: a spatial tap is pooled into a new tensor, a flat one is the teacher's own.
+      const features = tf.tidy(() => tf.clone(tapFeatures(teacher, teacherClean, s.teacher_tap)));
+      try {
+        return contrastiveAttack(rows, plan, features);
+      } finally {
+        features.dispose();
+      }
+    }
+    if (s.attack_loss === 'ce') return trainingAttack(ctx, rows, 'ce');
+    const targetProbs = tf.softmax(teacherClean.logits) as tf.Tensor2D;
+    try {
+      return trainingAttack(ctx, rows, 'kl', targetProbs);
+    } finally {
+      targetProbs.dispose();
+    }
+  };
+
+  /** x' maximising each row's contrastive loss with this step's negatives (see the header). */
+  const contrastiveAttack = (rows: Batch, plan: Plan, cleanFeatures: tf.Tensor2D): tf.Tensor4D => {
+    const training = s.attack_mode === 'train';
+    const embedAt = (x: tf.Tensor4D) => embedStudent(tapFeatures(student, student.apply(x, { training }), s.student_tap));
+    const anchorAt = (x: tf.Tensor4D) =>
+      embedTeacher(s.teacher_input === 'clean' ? cleanFeatures : tapFeatures(teacher, teacher.apply(x, { training: false }), s.teacher_tap));
+    const held: tf.Tensor[] = [];
+    const hold = <T extends tf.Tensor>(t: T): T => (held.push(t), t);
+    try {
+      let lossOf: (x: tf.Tensor4D) => tf.Tensor1D;
+      if (s.critic === 'nce') {
+        const idx = plan.negatives as Int32Array;
+        const mask = hold(negativeMask(idx, rows, ctx.trainLabels, s.class_negatives));
+        const teacherNegatives = hold(teacherBank.gather(idx));
+        const studentNegatives = symmetric ? hold(studentBank.gather(idx)) : null;
+        // Z once fixed; on the first batch each row's own, from its clean scores (buffers kept).
+        const [zTeacher, zStudent] = tf.tidy(() =>
+          keepingBuffers(student.params, () => {
+            const needed = z.teacherAnchor === 0 || (symmetric && z.studentAnchor === 0);
+            const sEmb = needed ? embedAt(rows.x) : null;
+            const tEmb = needed ? anchorAt(rows.x) : null;
+            return [
+              z.teacherAnchor || rowNormalisingConstants(sEmb!, tEmb!, teacherNegatives, s.temperature, n),
+              z.studentAnchor || (studentNegatives ? rowNormalisingConstants(tEmb!, sEmb!, studentNegatives, s.temperature, n) : 0),
+            ];
+          }),
+        ) as [number | tf.Tensor1D, number | tf.Tensor1D];
+        for (const c of [zTeacher, zStudent]) if (typeof c !== 'number') hold(c);
+        lossOf = (x) => {
+          const sEmb = embedAt(x);
+          const tEmb = anchorAt(x);
+          const l = nceLoss(sEmb, tEmb, teacherNegatives, mask, zTeacher, s.temperature, n);
+          return studentNegatives ? tf.add(l, nceLoss(tEmb, sEmb, studentNegatives, mask, zStudent, s.temperature, n)) : l;
+        };
+      } else {
+        // Whole batch only (see `shareable`): these rows' teacher embeddings are every candidate.
+        const masks = inBatchMasks(plan.labels as Int32Array, rows.offset, rows.labels.length, s.class_negatives);
+        const [sameClass, positives] = [hold(masks.sameClass), hold(masks.positives)];
+        lossOf = (x) => {
+          const sEmb = embedAt(x);
+          const tAll = anchorAt(x);
+          const l = infoNceLoss(sEmb, tAll, sameClass, positives, s.temperature);
+          return symmetric ? tf.add(l, infoNceLoss(tAll, sEmb, sameClass, positives, s.temperature)) : l;
+        };
+      }
+      return trainingAttackOn(ctx, rows, lossOf);
+    } finally {
+      tf.dispose(held);
+    }
+  };
+
   return {
     name: 'gacd',
     extraParams: heads,
@@ -94,16 +175,14 @@ export const gacd: MethodFactory = (ctx) => {
       return s.critic === 'nce' ? { negatives: drawNegativeIndices(rng, negatives, n) } : { labels: batch.labels };
     },
 
-    // The symmetric InfoNCE contrasts each teacher row with every student row: it runs whole.
-    shareable: () => s.critic === 'nce' || !symmetric,
+    // The symmetric InfoNCE contrasts each teacher row with every student row, and the contrastive
+    // attack with InfoNCE needs every row's teacher embedding in prepare: such steps run whole.
+    shareable: () => s.critic === 'nce' || (!symmetric && s.attack_loss !== 'contrastive'),
 
     prepare(rows: Batch, plan: Plan): Prepared {
       const taps = [s.teacher_tap];
       const teacherClean = inference(teacher, rows.x, taps);
-      const kl = s.attack_loss === 'kl-teacher';
-      const targetProbs = kl ? tf.softmax(teacherClean.logits) : undefined;
-      const input = trainingAttack(ctx, rows, kl ? 'kl' : 'ce', targetProbs);
-      targetProbs?.dispose();
+      const input = attackInput(rows, plan, teacherClean);
       const teacherAdv = inference(teacher, input, taps);
       const anchorOut = s.teacher_input === 'clean' ? teacherClean : teacherAdv;
       // A copy: the tap may be the very tensor disposed with the teacher's outputs below.

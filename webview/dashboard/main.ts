@@ -57,7 +57,9 @@ const weightsHistCard = chartCard('weights-hist', 'Per-sample weights', el('span
 const weightsScatterCard = chartCard('weights-scatter', 'Weight against teacher confidence');
 const epsilonCard = chartCard('epsilon', 'Accuracy against epsilon (PGD-20)');
 const table = el('table', { id: 'robustness-table', class: 'data' });
-const tableCard = el('section', { class: 'card wide', id: 'robustness' }, el('header', {}, el('h2', { text: 'Robustness' })), table);
+const flagsRow = el('div', { id: 'flags', class: 'flags' });
+const perClass = el('div', { id: 'per-class' });
+const tableCard = el('section', { class: 'card wide', id: 'robustness' }, el('header', {}, el('h2', { text: 'Robustness' })), flagsRow, table, perClass);
 const messages = el('ul', { id: 'messages' });
 const specPre = el('pre', { id: 'spec' });
 const versionsLine = el('p', { id: 'versions', class: 'muted' });
@@ -278,6 +280,28 @@ function updateResults(): void {
       el('td', { text: r.worstClass ?? '–' }),
     ),
   );
+  // Each raised flag as a badge; what it means and what to do in its tooltip and in the list below.
+  const flagged = [...model.results.values()].flatMap((r) => (r.flags ?? []).map((f) => ({ model: r.model, ...f })));
+  fill(
+    flagsRow,
+    ...flagged.map((f) =>
+      el('details', { class: 'flag', 'data-code': f.code }, el('summary', { title: `${f.message} What to do: ${f.fix}.` }, el('vscode-badge', { text: `${f.model}: ${f.title}` })), el('p', { text: `${f.message} What to do: ${f.fix}.` })),
+    ),
+  );
+  // Accuracy per class under each attack and the worst case, one collapsible table per model.
+  fill(
+    perClass,
+    ...[...model.results.values()]
+      .filter((r) => r.perClass)
+      .map((r) => {
+        const pc = r.perClass!;
+        const header = el('tr', {}, ...['class', 'n', ...pc.rows.map((row) => row.attack)].map((h) => el('th', { text: h })));
+        const rows = pc.classNames.map((name, k) =>
+          el('tr', {}, el('td', { text: name }), el('td', { class: 'num', text: String(pc.counts[k]) }), ...pc.rows.map((row) => el('td', { class: 'num', text: percent(row.accuracy[k]) }))),
+        );
+        return el('details', { class: 'per-class', 'data-model': r.model }, el('summary', { text: `Accuracy per class: ${r.model}` }), el('table', { class: 'data' }, el('thead', {}, header), el('tbody', {}, ...rows)));
+      }),
+  );
   fill(table, el('thead', {}, head), el('tbody', {}, ...(body.length ? body : [el('tr', {}, el('td', { colspan: String(4 + t.attacks.length), class: 'muted', text: 'Results appear when the models are evaluated, at the end of the run.' }))])));
   epsilonChart.data.datasets = [...model.results.values()].map((r) => {
     const c = modelColour(r.model);
@@ -307,11 +331,18 @@ function updateHeader(): void {
   stopButton.hidden = !live;
   resumeButton.hidden = !(model.status === 'stopped' || model.status === 'failed');
   const cur = model.current;
+  const ev = model.evaluating;
   if (model.status === 'finished') {
     progress.indeterminate = false;
     progress.max = 1;
     progress.value = 1;
     progressText.textContent = `finished in ${formatDuration((model.durationMs ?? 0) / 1000)}`;
+  } else if (ev && live) {
+    // Evaluation after the training: the rows of this model's table, and the samples of this row.
+    progress.indeterminate = false;
+    progress.max = 1;
+    progress.value = (ev.row + ev.done / Math.max(ev.total, 1)) / Math.max(ev.rows, 1);
+    progressText.textContent = `evaluating ${ev.model} · ${ev.attack} ${ev.done}/${ev.total} · row ${ev.row + 1} of ${ev.rows}`;
   } else if (cur) {
     progress.indeterminate = false;
     progress.max = 1;

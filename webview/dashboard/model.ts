@@ -75,6 +75,8 @@ export interface DashboardModel {
   resumed: boolean;
   stages: Map<string, StageInfo>;
   current: CurrentProgress | null;
+  /** The evaluation under way (after the training), from `evaluation-progress` events. */
+  evaluating: { model: string; attack: string; done: number; total: number; row: number; rows: number } | null;
   /** The per-step training loss of each model; x is the step counted from the model's start. */
   stepLoss: Map<string, Point[]>;
   /** How often each model's step series was cut back (a resume repeats steps): views redo their smoothing. */
@@ -113,6 +115,7 @@ export function emptyModel(run: RunRef | null = null): DashboardModel {
     resumed: false,
     stages: new Map(),
     current: null,
+    evaluating: null,
     stepLoss: new Map(),
     rewinds: new Map(),
     epochs: new Map(),
@@ -244,7 +247,15 @@ export function applyEvents(m: DashboardModel, events: readonly EngineEvent[], c
       case 'evaluation': {
         const { seq: _s, time: _t, type: _y, ...result } = e;
         m.results.set(e.model, result);
+        if (m.evaluating?.model === e.model) m.evaluating = null;
         changes.results = true;
+        changes.header = true;
+        break;
+      }
+      case 'evaluation-progress': {
+        const { model, attack, done, total, row, rows } = e;
+        m.evaluating = { model, attack, done, total, row, rows };
+        changes.header = true;
         break;
       }
       case 'checkpoint':

@@ -349,6 +349,9 @@ export function pathSettings(plain: Record<string, unknown>, filePath: string): 
   return out;
 }
 
+/** A PyTorch weights file, which a teacher's checkpoint may name (imported on first use). */
+const TORCH_FILE = /\.(pt|pth|safetensors)$/i;
+
 function pathChecks(ctx: CheckContext): Problem[] {
   const problems: Problem[] = [];
   const allowOutside = ctx.plain.allow_outside_workspace === true;
@@ -379,12 +382,12 @@ function pathChecks(ctx: CheckContext): Problem[] {
           message: `${pathText(p.setting)}: the ${what} ${p.absolute} does not exist (paths are relative to the experiment file)`,
         }),
       );
-    } else if (!stat.isDirectory()) {
+    } else if (!stat.isDirectory() && !(p.setting[p.setting.length - 1] === 'checkpoint' && TORCH_FILE.test(p.absolute))) {
       problems.push(
         at(ctx, p.setting, 'value', {
           severity: 'error',
           code: 'not-a-folder',
-          message: `${pathText(p.setting)}: ${p.absolute} is a file, but the ${what} must be a folder`,
+          message: `${pathText(p.setting)}: ${p.absolute} is a file, but the ${what} must be a folder${what === 'checkpoint folder' ? ' (or a .pt, .pth or .safetensors file to import)' : ''}`,
         }),
       );
     }

@@ -199,7 +199,19 @@ const dataSection = z.strictObject(dataShape);
 /** A teacher: a checkpoint or a training recipe, on the student's data unless it names its own. */
 const teacherBlock = z.strictObject({
   model: catalogName(modelNames, 'model').describe("The teacher's architecture."),
-  checkpoint: filePath('Checkpoint folder of a trained teacher, relative to this file. Must exist.'),
+  checkpoint: filePath(
+    'Checkpoint folder of a trained teacher, or a PyTorch state_dict (.pt, .pth) or .safetensors file (imported on first use into <file>.gacd-import/, with `model` as its architecture), relative to this file. Must exist.',
+  ),
+  normalization: z
+    .strictObject({
+      mean: z.array(num(z.number())).min(1).describe('Per-channel mean, e.g. [0.4914, 0.4822, 0.4465].'),
+      std: z.array(num(z.number().positive())).min(1).describe('Per-channel standard deviation, e.g. [0.2471, 0.2435, 0.2616].'),
+    })
+    .nullable()
+    .default(null)
+    .describe(
+      'An input normalisation (x - mean) / std that the teacher applies inside the network, as some PyTorch zoo models do; used when importing a .pt or .safetensors checkpoint. null: the teacher sees [0, 1] pixels.',
+    ),
   train: teacherTraining.nullable().default(null),
   data: dataSection
     .nullable()

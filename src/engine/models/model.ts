@@ -26,6 +26,8 @@ export interface Model {
   /** The names `apply` puts in `features`, shallow to deep; the last is `penultimate`. */
   readonly taps: readonly string[];
   apply(x: tf.Tensor4D, mode: ForwardMode): ModelOutput;
+  /** The options and input normalisation it was built with, so another thread can build its twin. */
+  readonly built?: Pick<ModelConfig, 'options' | 'normalization'>;
 }
 
 export interface ModelConfig {

@@ -27,7 +27,8 @@ export function buildModel(arch: string, config: ModelConfig): Model {
   }
   if (config.normalization) checkNormalization(arch, config.inputShape[2], config.normalization);
   const model = factory(config);
-  return config.normalization ? normalized(model, config.normalization) : model;
+  const built = { options: config.options, normalization: config.normalization };
+  return { ...(config.normalization ? normalized(model, config.normalization) : model), built };
 }
 
 function checkNormalization(arch: string, channels: number, n: InputNormalization): void {

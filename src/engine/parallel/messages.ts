@@ -16,6 +16,9 @@ export interface ModelRef {
   arch: string;
   inputShape: ImageShape;
   numClasses: number;
+  /** What it was built with beyond the architecture (a WideResNet's depth, an input normalisation). */
+  options?: Record<string, unknown>;
+  normalization?: { mean: number[]; std: number[] };
 }
 
 export type ToWorker =

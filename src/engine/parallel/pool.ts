@@ -82,7 +82,7 @@ export class WorkerPool {
     for (const w of this.workers) {
       w.postMessage({
         type: 'set-model',
-        model: { arch: model.arch, inputShape: model.inputShape, numClasses: model.numClasses },
+        model: { arch: model.arch, inputShape: model.inputShape, numClasses: model.numClasses, ...model.built },
         weights,
       } satisfies ToWorker);
     }
@@ -126,7 +126,7 @@ export class WorkerPool {
    * `close`. One session at a time, and no evaluation while it is open (the workers serve it).
    */
   trainingSession(name: string, ctx: MethodContext, method: Method): { workers: ShareWorkers; close: () => Promise<void> } {
-    const ref = (m: Model) => ({ arch: m.arch, inputShape: m.inputShape, numClasses: m.numClasses });
+    const ref = (m: Model) => ({ arch: m.arch, inputShape: m.inputShape, numClasses: m.numClasses, ...m.built });
     const closed: Array<Promise<void>> = [];
     const teachers = Object.fromEntries(
       Object.entries(ctx.teachers).map(([role, m]) => [role, { model: ref(m), weights: packWeights(m) }]),

@@ -20,7 +20,7 @@ const send = (m: FromWorker) => port.postMessage(m);
 
 /** This thread's copy of a model of that architecture (built once, weights set by each request). */
 function useModel(ref: ModelRef): Model {
-  const key = `${ref.arch}:${ref.inputShape.join('x')}:${ref.numClasses}`;
+  const key = JSON.stringify([ref.arch, ref.inputShape, ref.numClasses, ref.options ?? null, ref.normalization ?? null]);
   if (key !== modelKey || !model) {
     model?.params.dispose();
     model = buildModel(ref.arch, { ...ref, seed: 0 });

@@ -41,6 +41,10 @@ export interface CheckpointState {
   /** Method state that is not a tfjs variable (memory banks): name -> offset/length in a side file. */
   methodState: Array<{ name: string; offset: number; length: number }>;
   tensors: TensorEntry[];
+  /** What the model was built with beyond the architecture (written by gacd import: a WideResNet's depth and width). */
+  options?: Record<string, unknown>;
+  /** An input normalisation the model applies inside the network (written by gacd import). */
+  normalization?: { mean: number[]; std: number[] };
   /** Free-form numbers worth keeping with the weights (e.g. recorded metrics). */
   metrics?: Record<string, number>;
   savedAt: string;

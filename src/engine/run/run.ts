@@ -20,6 +20,7 @@ import { teacherRoles } from '../catalog/types';
 import { describeIoError, writeFileAtomic } from './atomicWrite';
 import { readCheckpoint, loadWeights } from './checkpoint';
 import { evaluateAndReport, weightsHash } from './modelEvaluation';
+import { importedCheckpoint, isTorchWeightsFile } from '../interop/importedCheckpoint';
 import { WorkerPool, workerCount } from '../parallel/pool';
 import { EventLog, Listener } from './eventLog';
 import { RunDir } from './runDir';
@@ -158,7 +159,15 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       }
       const seedOffset = 1000 * (k + 1);
       if (block.checkpoint) {
-        const where = path.resolve(o.baseDir, block.checkpoint);
+        const written = path.resolve(o.baseDir, block.checkpoint);
+        // A PyTorch file is imported once into a checkpoint folder beside it.
+        const where = isTorchWeightsFile(written)
+          ? importedCheckpoint(written, block.model, {
+              inputShape: [h, w, c],
+              numClasses: own.info.numClasses,
+              normalization: block.normalization ?? undefined,
+            })
+          : written;
         const ck = readCheckpoint(where);
         if (ck.state.numClasses !== own.info.numClasses) {
           throw new Error(
@@ -166,7 +175,13 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
               `give the ${label} a \`data:\` section with the dataset and classes it was trained on`,
           );
         }
-        const teacher = build(block.model, ck.state.numClasses, seedOffset);
+        const teacher = buildModel(block.model, {
+          inputShape: [h, w, c],
+          numClasses: ck.state.numClasses,
+          seed: spec.seed + seedOffset,
+          options: ck.state.options,
+          normalization: ck.state.normalization,
+        });
         loadWeights(ck, teacher, where);
         log.emit({ type: 'stage-start', model: label, method: ck.state.method, arch: teacher.arch, epochs: 0, stepsPerEpoch: 0, params: teacher.params.count(), loadedFrom: where });
         models.push({ member: { label, method: ck.state.method, settings: {}, training }, model: teacher, arch: teacher.arch, data: own });

@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byCode, check, errors } from './helpers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { byCode, check, errors, tempWorkspace } from './helpers';
 
 const base = (method: string, teacher: string, data = '  dataset: fashion-mnist-mini\n') => `data:
 ${data}${teacher}student:
@@ -72,4 +74,26 @@ test('gacd check says what a KL convention changes against the official code, on
 test("a teacher's own dataset folder must stay inside the workspace", () => {
   const r = check(base('  name: gacd\n  reweight: none\n', `${TEACHER}  data: {dataset: fashion-mnist, path: /elsewhere/fashion}\n`));
   assert.equal(byCode(r, 'outside-workspace').length, 1);
+});
+
+test('every path of every teacher becomes absolute in the spec, the robust one under both its names', () => {
+  const ws = tempWorkspace();
+  try {
+    for (const d of ['ck/robust', 'data/other']) fs.mkdirSync(path.join(ws.root, d), { recursive: true });
+    fs.writeFileSync(path.join(ws.root, 'ck', 'natural.pt'), '');
+    const text = base(
+      '  name: mtard\n',
+      'teacher:\n  model: small-cnn\n  checkpoint: ck/robust\n  data: {dataset: fashion-mnist-mini, path: data/other}\nteachers:\n  natural:\n    model: small-cnn\n    checkpoint: ck/natural.pt\n',
+    );
+    const r = check(text, ws.root);
+    assert.deepEqual(errors(r), []);
+    const spec = r.spec!;
+    assert.equal(spec.teacher!.checkpoint, path.join(ws.root, 'ck/robust'));
+    assert.equal(spec.teachers.adversarial!.checkpoint, path.join(ws.root, 'ck/robust'));
+    assert.equal(spec.teachers.adversarial!.data!.path, path.join(ws.root, 'data/other'));
+    assert.equal(spec.teacher!.data!.path, path.join(ws.root, 'data/other'));
+    assert.equal(spec.teachers.natural!.checkpoint, path.join(ws.root, 'ck/natural.pt'), 'a .pt file is a valid checkpoint');
+  } finally {
+    ws.cleanup();
+  }
 });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathSettings, semanticChecks } from './checks';
-import type { ParsedExperiment } from './parse';
+import type { ParsedExperiment, Path } from './parse';
 import { parseExperimentText, syntaxProblems, toPlain } from './parse';
 import type { Problem } from './problems';
 import { hasErrors, sortProblems } from './problems';
@@ -104,9 +104,22 @@ export function loadExperiment(file: string, opts: LoadOptions = {}): LoadResult
   if (validation.spec && !hasErrors(problems)) {
     spec = validation.spec;
     for (const p of pathSettings(content, filePath)) {
-      if (p.setting[0] === 'data') spec.data.path = p.absolute;
-      else if (spec.teacher) spec.teacher.checkpoint = p.absolute;
+      setPath(spec, p.setting, p.absolute);
+      // The robust teacher is in the spec under both of its names.
+      const [head, ...rest] = p.setting;
+      if (head === 'teacher') setPath(spec, ['teachers', 'adversarial', ...rest], p.absolute);
+      if (head === 'teachers' && rest[0] === 'adversarial') setPath(spec, ['teacher', ...rest.slice(1)], p.absolute);
     }
   }
   return { spec, problems, doc };
+}
+
+/** Sets a path setting of the spec to its absolute form, where the spec has that section. */
+function setPath(spec: ExperimentSpec, at: Path, value: string): void {
+  let here: unknown = spec;
+  for (const seg of at.slice(0, -1)) {
+    if (here === null || typeof here !== 'object') return;
+    here = (here as Record<string | number, unknown>)[seg];
+  }
+  if (here !== null && typeof here === 'object') (here as Record<string | number, unknown>)[at[at.length - 1]] = value;
 }

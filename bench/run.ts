@@ -9,6 +9,7 @@
  *   methods every registered method's step against PGD-AT's in the same process, and TRADES's and
  *           RSLAD's against PyTorch references of the same steps (bench/torch_peers.py)
  *   eval    PGD-20 evaluation of the small CNN, images per second (bench/torch_eval.py)
+ *   apgd    APGD-CE and APGD-T on the shipped teacher, images per second and accuracy side by side (bench/torch_apgd.py)
  *   leak    RSS and live tensors after 100 and 1,000 GACD steps (the engine alone)
  *   server, dashboard   the language server's latency and the dashboard's render time
  * Every engine figure runs in a process of its own (`gacd bench --case NAME --workers N`), and so
@@ -23,11 +24,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
 const PYTHON = '/usr/bin/python3';
-const CASES = ['step', 'resnet', 'gacd', 'methods', 'eval', 'leak', 'server', 'dashboard'] as const;
+const CASES = ['step', 'resnet', 'gacd', 'methods', 'eval', 'apgd', 'leak', 'server', 'dashboard'] as const;
 type CaseName = (typeof CASES)[number];
 
 const args = process.argv.slice(2);
@@ -191,6 +193,30 @@ function evalCase(): void {
   );
 }
 
+function apgdCase(): void {
+  interface ApgdFigure extends Figure { variant: string; accuracy: number; clean?: number; steps?: number }
+  interface TorchApgd { clean: number; 'worst-case': number; [attack: string]: number | { accuracy: number; imagesPerSecond: number } }
+  const images = flag('--images') ?? (quick ? '50' : '1000');
+  const n = steps(100, 10);
+  const e = engine<ApgdFigure>('apgd', 1, ['--images', images, '--steps', n]);
+  // PyTorch gets the same weights as `gacd export` writes them, and reads the same bundled images.
+  const weights = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gacd-apgd-')), 'teacher.pt');
+  execFileSync(process.execPath, ['bin/gacd.js', 'export', 'examples/checkpoints/teacher-fashion', '--out', weights], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const batch = String(e[0]?.batch ?? 250);
+  const [t] = torch<TorchApgd & Figure>('torch_apgd.py', ['--weights', weights, '--images', images, '--batch', batch, '--steps', n]);
+  const ref = (v: string) => (v === 'worst-case' ? { accuracy: t['worst-case'], imagesPerSecond: NaN } : (t[v] as { accuracy: number; imagesPerSecond: number }));
+  const pct = (a: number) => (100 * a).toFixed(1);
+  table(
+    `APGD on the shipped teacher (small-cnn, Fashion-MNIST), eps 0.1, ${n} iterations, ${images} bundled test images, batch ${batch} (engine 1 thread, PyTorch 2)`,
+    ['attack', 'engine img/s', 'pytorch img/s', 'ratio', 'engine acc %', 'pytorch acc %', 'difference (points)'],
+    e.map((f) => {
+      const r = ref(f.variant);
+      return [f.variant, f1(f.imagesPerSecond), f1(r.imagesPerSecond), f2(f.imagesPerSecond / r.imagesPerSecond), pct(f.accuracy), pct(r.accuracy), (100 * (f.accuracy - r.accuracy)).toFixed(1)];
+    }),
+    [`clean: engine ${pct(e[0]?.clean ?? NaN)}%, PyTorch ${pct(t.clean)}% (the same weights and images give the same clean accuracy); the target is agreement within 0.5 points.`],
+  );
+}
+
 function leakCase(): void {
   interface Reading { step: number; rssKiB: number; numTensors: number; numBytes: number }
   interface Leak extends Figure { readings: Reading[]; rssRatio: number; tensorGrowth: number; seconds: number }
@@ -218,6 +244,7 @@ const run: Record<CaseName, () => void> = {
   gacd: gacdCase,
   methods: methodsCase,
   eval: evalCase,
+  apgd: apgdCase,
   leak: leakCase,
   server: () => scriptCase('server.ts'),
   dashboard: () => scriptCase('dashboard.ts'),

@@ -14,7 +14,7 @@ test('a minimal file yields the spec with every default filled in', () => {
     backend: 'auto',
     workers: 'auto',
     allow_outside_workspace: false,
-    data: { dataset: 'fashion-mnist-mini', path: null, classes: null, train_size: null, test_size: null, resize: null, augment: 'none' },
+    data: { dataset: 'fashion-mnist-mini', path: null, classes: null, train_size: null, test_size: null, validation_size: null, resize: null, augment: 'none' },
     teacher: null,
     teachers: { adversarial: null, natural: null },
     student: { model: 'tiny-cnn' },
@@ -28,6 +28,7 @@ test('a minimal file yields the spec with every default filled in', () => {
       schedule: 'cosine',
       milestones: [100, 150],
       lr_decay: 0.1,
+      keep_best: false,
       attack: { epsilon: 0.1, step_size: 0.025, steps: 10, random_start: true },
     },
     baselines: [],
@@ -164,7 +165,7 @@ test("a method's settings are checked against that method; another method's sett
   const unknown = byCode(r, 'unknown-key');
   assert.equal(unknown.length, 2);
   assert.equal(unknown[0].fix, 'did you mean temperature?');
-  assert.match(unknown[1].message, /"beta" is not a setting of method ard \(it is one of gacd\)/);
+  assert.match(unknown[1].message, /"beta" is not a setting of method ard \(it is one of gacd, trades, iad, crd\)/);
 });
 
 test('wrong types are reported at the value, with the expected type', () => {
@@ -231,7 +232,7 @@ test('unknown dataset, model, method and attack names suggest the closest', () =
       ['apgd', 'did you mean pgd-20?'],
     ],
   );
-  assert.equal(unknown[2].message, 'unknown method "gcad"; known: natural, pgd-at, ard, gacd');
+  assert.equal(unknown[2].message, 'unknown method "gcad"; known: natural, pgd-at, ard, gacd, trades, kd, rslad, iad, adaad, igdm, crd, mtard');
   assert.equal(unknown[2].data?.replacements?.[0], 'gacd');
 });
 

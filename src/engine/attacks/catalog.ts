@@ -60,6 +60,50 @@ export const cwSettings = z.object({
 export type PgdSettings = z.infer<typeof pgdSettings>;
 export type CwSettings = z.infer<typeof cwSettings>;
 
+// The components of an AA-style evaluation (Croce and Hein, ICML 2020; official code
+// https://github.com/fra31/auto-attack), with the standard evaluation's values as defaults.
+
+const apgdSettings = z.object({
+  steps: numberOrExpression(z.int().min(1)).default(100).describe('Iterations of each run (100 in the standard evaluation).'),
+  restarts: numberOrExpression(z.int().min(1))
+    .default(1)
+    .describe('Runs from new random starts, each on the points no earlier run broke (1 in the standard evaluation).'),
+});
+
+export const apgdCeSettings = apgdSettings;
+export const apgdDlrSettings = apgdSettings;
+export const apgdTSettings = apgdSettings;
+
+export const squareSettings = z.object({
+  steps: numberOrExpression(z.int().min(1))
+    .default(5000)
+    .describe('Iterations, each one query of every point not yet broken (5,000 in the standard evaluation; the first stripes cost one more).'),
+  restarts: numberOrExpression(z.int().min(1)).default(1).describe('Runs from new stripes, each on the points no earlier run broke.'),
+});
+
+const iterations = numberOrExpression(z.int().min(1))
+  .default(100)
+  .describe('Iterations of each APGD run (100 in the reference evaluations).');
+
+export const aaStyleSettings = z.object({
+  iterations,
+  queries: numberOrExpression(z.int().min(1)).default(5000).describe("Square Attack's queries per point (5,000 in the reference's standard version)."),
+});
+
+export const aaStyleFastSettings = z.object({ iterations });
+
+export const aaStyleRandSettings = z.object({
+  iterations,
+  eot: numberOrExpression(z.int().min(1))
+    .default(20)
+    .describe('Passes each APGD gradient is averaged over (expectation over transformation; 20 in the reference\'s rand version).'),
+});
+
+const AA_PAPER = 'Croce and Hein, ICML 2020 (arXiv:2003.01690)';
+const AA_CODE = 'https://github.com/fra31/auto-attack (autoattack/autopgd_base.py); our own code of the algorithm as coded there';
+const APGD_FORMULA =
+  'z = P(x_k + η·sign(∇L)), x_{k+1} = P(x_k + 0.75(z − x_k) + 0.25(x_k − x_{k−1})); η = 2·eps, halved at checkpoints 22, 41, 57, 70, 80, 87, 93, 99 % of the iterations';
+
 export const attacks = [
   {
     name: 'fgsm',
@@ -87,6 +131,76 @@ export const attacks = [
     code: 'https://github.com/carlini/nn_robust_attacks; the L-inf PGD form follows https://github.com/zjfheart/Friendly-Adversarial-Training',
     formula: "L_cw = min(max_{j≠y} z_j − z_y, kappa), maximised with L-inf PGD",
     settings: cwSettings,
+  },
+  {
+    name: 'apgd-ce',
+    title: 'APGD on the cross-entropy (AA-style component)',
+    summary:
+      'Auto-PGD: PGD with momentum and a step size that halves itself at checkpoints when the loss stalls, on the CE loss, 100 iterations; only correctly classified points are attacked. `apgd-ce-100` is the standard run.',
+    paper: AA_PAPER,
+    code: AA_CODE,
+    formula: `L = CE(f(x), y); ${APGD_FORMULA}`,
+    settings: apgdCeSettings,
+  },
+  {
+    name: 'apgd-dlr',
+    title: 'APGD on the DLR loss (AA-style component)',
+    summary:
+      'Auto-PGD on the Difference of Logits Ratio, which is invariant to shifting and rescaling the logits (so saturated softmax cannot hide the gradient). `apgd-dlr-100` is the standard run.',
+    paper: AA_PAPER,
+    code: AA_CODE,
+    formula: `L = −(z_y − max_{i≠y} z_i) / (z_π1 − z_π3 + 1e−12); ${APGD_FORMULA}`,
+    settings: apgdDlrSettings,
+  },
+  {
+    name: 'apgd-t',
+    title: 'Targeted APGD on the DLR loss (AA-style component)',
+    summary:
+      'Auto-PGD on the targeted DLR loss, one full run per target class (the 2nd to 10th largest clean logits: 9 targets, or classes − 1), each on the points no earlier target broke. `apgd-t-100` is the standard run.',
+    paper: AA_PAPER,
+    code: AA_CODE,
+    formula: `L = −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2 + 1e−12); ${APGD_FORMULA}`,
+    settings: apgdTSettings,
+  },
+  {
+    name: 'square',
+    title: 'Square Attack, L-inf (AA-style component)',
+    summary:
+      'A score-based black-box attack: random square updates of size ±2·eps kept when they lower the margin, from vertical stripes; forward passes only, so it is immune to gradient masking. `square-5000` is the standard run (5,000 queries).',
+    paper: 'Andriushchenko, Croce, Flammarion, Hein, ECCV 2020 (arXiv:1912.00049)',
+    code: 'https://github.com/max-andr/square-attack; as run by https://github.com/fra31/auto-attack (autoattack/square.py); our own code',
+    formula: "margin m = z_y − max_{i≠y} z_i; x' = P(x_best + δ), δ = ±2·eps on a random s×s square (s² ≈ p·h·w, p from 0.8 down); keep x' when m falls",
+    settings: squareSettings,
+  },
+  {
+    name: 'aa-style',
+    title: 'AA-style evaluation (APGD-CE, APGD-T, Square as a cascade)',
+    summary:
+      "The components of AutoAttack's standard evaluation (without FAB-T), each run only on the points every earlier one failed to break, reported per sample as the worst case. " +
+      'Our implementations of the published algorithms, not AutoAttack itself; the figure to report for robustness.',
+    paper: AA_PAPER,
+    code: 'https://github.com/fra31/auto-attack (autoattack/autoattack.py, run_standard_evaluation); our own code of the algorithms as coded there',
+    formula: 'robust(x) = no success of APGD-CE, then APGD-T (9 targets), then Square (5,000 queries), each on what is left',
+    settings: aaStyleSettings,
+  },
+  {
+    name: 'aa-style-fast',
+    title: 'AA-style evaluation, fast (APGD-CE, APGD-T)',
+    summary: 'The white-box half of the AA-style cascade: APGD-CE, then APGD-T on what it left. A quicker check that misses what only Square finds.',
+    paper: AA_PAPER,
+    code: 'https://github.com/fra31/auto-attack; our own code',
+    formula: 'robust(x) = no success of APGD-CE, then APGD-T, each on what is left',
+    settings: aaStyleFastSettings,
+  },
+  {
+    name: 'aa-style-rand',
+    title: 'AA-style evaluation for randomised models (APGD-CE, APGD-DLR with EOT)',
+    summary:
+      "AutoAttack's rand version: APGD-CE and APGD-DLR with each gradient averaged over 20 passes of the model (expectation over transformation), for models whose forward pass is random.",
+    paper: AA_PAPER,
+    code: 'https://github.com/fra31/auto-attack (version=rand); our own code',
+    formula: 'robust(x) = no success of APGD-CE (EOT 20), then APGD-DLR (EOT 20), each on what is left',
+    settings: aaStyleRandSettings,
   },
 ] as const satisfies readonly AttackInfo[];
 
@@ -144,7 +258,7 @@ export const WORST_CASE_LABEL = 'worst-case';
 export const DEFAULT_EVALUATION_ATTACKS = ['clean', 'fgsm', 'pgd-20', 'cw-20'];
 
 /** The usual labels, offered by completion and "did you mean". */
-export const COMMON_EVALUATION_ATTACKS = ['clean', 'fgsm', 'pgd-10', 'pgd-20', 'pgd-50', 'pgd-100', 'cw-30'];
+export const COMMON_EVALUATION_ATTACKS = ['clean', 'fgsm', 'pgd-10', 'pgd-20', 'pgd-50', 'pgd-100', 'cw-30', 'aa-style', 'aa-style-fast', 'apgd-ce-100', 'apgd-t-100', 'square-5000'];
 
 /** Whether the attack's settings have a number of steps, which its short label then carries. */
 const stepped = (info: (typeof attacks)[number]) => 'steps' in info.settings.shape;

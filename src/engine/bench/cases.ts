@@ -3,6 +3,7 @@
  * its figures. Each case runs in a process of its own when `npm run bench` asks for it, so that the
  * peak RSS in its figures is its own.
  */
+import { apgdCase } from './apgdThroughput';
 import { distillCase } from './distillStep';
 import { evalCase } from './evalThroughput';
 import { BenchCaseFigure } from './figure';
@@ -70,6 +71,10 @@ export const benchCases: Record<string, BenchCase> = {
   eval: {
     summary: 'PGD-20 evaluation of small-cnn, 28x28x1 (--images 10000, --batch: the experiment default)',
     run: (f, pool) => evalCase({ images: int(f.images, 10000, 'images'), batch: int(f.batch, defaultEvalBatch(), 'batch'), pool }),
+  },
+  apgd: {
+    summary: 'APGD-CE and APGD-T (eps 0.1) on the shipped teacher over the first bundled test images: images per second and accuracy (--images 1000, --batch 250, --steps 100)',
+    run: (f) => apgdCase({ images: int(f.images, 1000, 'images'), batch: int(f.batch, 250, 'batch'), steps: int(f.steps, 100, 'steps') }),
   },
   leak: {
     summary: 'RSS and live tensors after a tenth of and all --steps (1000) GACD steps, batch 16, PGD-2 (--train-size 1024)',

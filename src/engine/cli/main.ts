@@ -20,7 +20,7 @@ usage:
   gacd import FILE.pt|FILE.safetensors --arch NAME --dataset NAME --out DIR [--mean a,b,c --std a,b,c] [--json]
   gacd export CHECKPOINT_DIR --out FILE [--format pt|safetensors] [--json]
   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
-  gacd bench --case resnet|gacd|eval|leak [--json] [--backend NAME] [--workers N] [--steps N]
+  gacd bench --case resnet|gacd|methods|eval|apgd|leak [--json] [--backend NAME] [--workers N] [--steps N]
              [--batch N] [--images N] [--method pgd-at|gacd] [--train-size N]
 
 --runs-dir defaults to .gacd-runs next to the experiment file; --json prints one event a line on

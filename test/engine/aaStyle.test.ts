@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
+import { type AttackEntry, resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
 import { buildModel } from '../../src/engine/models/registry';
 import type { Model } from '../../src/engine/models/model';
 import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
@@ -80,7 +80,7 @@ test('aa-style-rand: EOT takes effect on a randomised model', async () => {
   };
   const imagesWith = (eot: number) => {
     pass = 0;
-    const entry = resolveEvaluationEntry({ attack: 'aa-style-rand', iterations: 3, eot });
+    const entry = resolveEvaluationEntry({ attack: 'aa-style-rand', iterations: 3, eot }) as AttackEntry;
     return tf.tidy(() => perturbWith(entry, noisy, x, y, 0.1, new Rng(2)).dataSync());
   };
   const one = imagesWith(1);

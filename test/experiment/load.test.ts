@@ -45,6 +45,8 @@ test('a minimal file yields the spec with every default filled in', () => {
       test_size: null,
       batch_size: 250,
     },
+    sweep: null,
+    slurm: null,
   });
 });
 

@@ -11,6 +11,8 @@ import { ProgressBar } from './progressBar';
 
 export interface RunFlags {
   'runs-dir'?: string;
+  /** The run folder's name, instead of a new one (gacd sweep names its members' folders). */
+  'run-id'?: string;
   backend?: string;
   json?: boolean;
 }

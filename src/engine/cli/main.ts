@@ -1,7 +1,7 @@
 /**
  * `gacd`: the engine's command line: the usage text, the arguments, and the dispatch to one file
  * per command (runCommand.ts, resumeCommand.ts, evalCommand.ts, checkCommand.ts, benchCommand.ts,
- * importCommand.ts, exportCommand.ts).
+ * importCommand.ts, exportCommand.ts, sweepCommand.ts).
  * Each command is loaded only when asked for, so `check` and `--help` never load TensorFlow.js.
  * Errors are printed as one clear message (what, where, the fix), never as a stack trace.
  */
@@ -19,6 +19,10 @@ usage:
   gacd check FILE.gacd...
   gacd import FILE.pt|FILE.safetensors --arch NAME --dataset NAME --out DIR [--mean a,b,c --std a,b,c] [--json]
   gacd export CHECKPOINT_DIR --out FILE [--format pt|safetensors] [--json]
+  gacd sweep FILE.gacd [--executor local|slurm] [--parallel N] [--runs-dir DIR] [--wait] [--dry-run] [--json] [--yes]
+             [--partition P] [--time T] [--cpus N] [--gpus N] [--memory M] [--account A]
+  gacd sweep status|cancel|resume SWEEP_DIR [--wait] [--json]
+  gacd sweep export SWEEP_DIR --format csv|md|tex [--out FILE]
   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
   gacd bench --case resnet|gacd|methods|eval|apgd|leak [--json] [--backend NAME] [--workers N] [--steps N]
              [--batch N] [--images N] [--method pgd-at|gacd] [--train-size N]
@@ -31,7 +35,10 @@ and the reliability flags; --card writes the model card (JSON: weights hash, dat
 every figure with its settings, flags, seeds, engine version). import reads a PyTorch state_dict
 without running anything from it (--arch: a model name, or wrn-DEPTH-WIDTH such as wrn-28-10;
 --mean/--std: a normalisation the model applies to its input); export writes the state_dict of
-the modules in python/gacd_models.py.`;
+the modules in python/gacd_models.py. sweep runs each member of the file's sweep: block (grid: every
+combination, zip: lists taken together) as an ordinary run, N at a time here or as one Slurm array
+job (resources from the file's slurm: block or the flags), and aggregates them over seeds (mean ±
+sample std); more than 64 members needs --yes.`;
 
 class UsageError extends Error {}
 
@@ -42,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'runs-dir': { type: 'string' },
+      'run-id': { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
       dataset: { type: 'string' },
@@ -61,6 +69,17 @@ async function main(argv: string[]): Promise<number> {
       format: { type: 'string' },
       mean: { type: 'string' },
       std: { type: 'string' },
+      executor: { type: 'string' },
+      parallel: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+      partition: { type: 'string' },
+      time: { type: 'string' },
+      cpus: { type: 'string' },
+      gpus: { type: 'string' },
+      memory: { type: 'string' },
+      account: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -102,6 +121,14 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('gacd export needs a checkpoint folder');
       const { exportCommand } = await import('./exportCommand');
       return exportCommand(positionals[0], values);
+    }
+    case 'sweep': {
+      if (positionals.length === 0) throw new UsageError('gacd sweep needs an experiment file with a sweep: block, or status|cancel|resume|export and a sweep folder');
+      if (['status', 'cancel', 'resume', 'export'].includes(positionals[0]) && positionals.length !== 2) {
+        throw new UsageError(`gacd sweep ${positionals[0]} needs the sweep folder (<runs>/<experiment>/sweep-<id>)`);
+      }
+      const { sweepCommand } = await import('./sweepCommand');
+      return sweepCommand(positionals, values);
     }
     case 'bench': {
       const { benchCommand } = await import('./benchCommand');

@@ -11,6 +11,10 @@ import { executeRun, RunFlags } from './execute';
 import { Printer } from './printer';
 
 export async function runCommand(file: string, flags: RunFlags, printer = new Printer()): Promise<number> {
+  if (flags['run-id'] !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(flags['run-id'])) {
+    printer.error(`--run-id "${flags['run-id']}" is not a folder name`, 'use letters, digits, ".", "_" and "-"');
+    return 2;
+  }
   const loaded = loadExperiment(path.resolve(file));
   printer.problems(loaded.problems.filter((q) => q.severity !== 'info'));
   if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) {
@@ -19,7 +23,7 @@ export async function runCommand(file: string, flags: RunFlags, printer = new Pr
   }
   const spec = absolutePaths(loaded.spec, path.dirname(path.resolve(file)));
   const runsDir = path.resolve(flags['runs-dir'] ?? path.join(path.dirname(path.resolve(file)), '.gacd-runs'));
-  const dir = createRunDir(runsDir, spec.name, fs.readFileSync(file, 'utf8'), spec);
+  const dir = createRunDir(runsDir, spec.name, fs.readFileSync(file, 'utf8'), spec, flags['run-id']);
   return executeRun(spec, dir.root, false, flags);
 }
 

@@ -20,6 +20,7 @@ import { locate, rangeNear } from './parse';
 import type { Problem } from './problems';
 import { pathText } from './validate';
 import { isInside, resolveFromFile } from './workspace';
+import { sweepChecks } from './sweepChecks';
 
 /** The training section's defaults, from the schema itself (never repeated here as literals). */
 const TRAINING_DEFAULTS = experimentFields.shape.training.parse({});
@@ -94,6 +95,7 @@ export function semanticChecks(ctx: CheckContext): Problem[] {
     ...conventionNotes(ctx),
     ...baselineChecks(ctx),
     ...gacdNotes(ctx),
+    ...sweepChecks(ctx),
   ];
 }
 

@@ -222,6 +222,38 @@ const teacherBlock = z.strictObject({
     ),
 });
 
+/**
+ * `gacd sweep`'s members: dotted setting paths mapped to lists of values. Here only the shape is
+ * checked; sweepChecks.ts checks each path and each value against that setting's own schema.
+ */
+const sweepValues = z.record(z.string(), z.array(z.unknown()).min(1));
+const sweepSection = z
+  .strictObject({
+    grid: sweepValues
+      .default(() => ({}))
+      .describe('Dotted setting paths, each with a list of values; the sweep runs every combination, e.g. {seed: [0, 1, 2], method.name: [ard, gacd]}.'),
+    zip: sweepValues
+      .default(() => ({}))
+      .describe('Dotted setting paths with lists of one length, taken together: the i-th values of every list make one choice (e.g. {training.lr: [0.1, 0.05], training.epochs: [10, 20]}); combined with every grid combination.'),
+  })
+  .nullable()
+  .default(null)
+  .describe('The members of a sweep (`gacd sweep FILE`): each member is this file with one choice of the swept values. `gacd run` ignores it.');
+
+const slurmSection = z
+  .strictObject({
+    partition: z.string().min(1).nullable().default(null).describe('Slurm partition (sbatch --partition); null: the cluster\'s default.'),
+    time: z.string().min(1).nullable().default(null).describe('Time limit of each member (sbatch --time), e.g. "02:00:00" or "90" (minutes).'),
+    cpus: num(z.int().min(1)).nullable().default(null).describe('CPUs per member (sbatch --cpus-per-task); also the member\'s threads.'),
+    gpus: num(z.int().min(0)).nullable().default(null).describe('GPUs per member (sbatch --gres=gpu:N).'),
+    memory: z.string().min(1).nullable().default(null).describe('Memory per member (sbatch --mem), e.g. "8G".'),
+    account: z.string().min(1).nullable().default(null).describe('Account charged (sbatch --account).'),
+    extra: z.array(z.string()).default(() => []).describe('More sbatch options, one per line as after #SBATCH, e.g. ["--qos=short", "--constraint=a100"].'),
+  })
+  .nullable()
+  .default(null)
+  .describe('Resources of each member when the sweep runs on a Slurm cluster (`gacd sweep FILE --executor slurm`); the flags of the same names win.');
+
 export const experimentFields = z
   .strictObject({
     name: z
@@ -303,6 +335,8 @@ export const experimentFields = z
       })
       .prefault({})
       .describe('What to report at the end of training.'),
+    sweep: sweepSection,
+    slurm: slurmSection,
   })
   .describe('A GACD Studio experiment.');
 

@@ -68,7 +68,8 @@ function problemAt(
   return { file, ...range, severity: 'error', ...fields };
 }
 
-function issueProblems(parsed: ParsedExperiment, input: unknown, file: string, issue: z.core.$ZodIssue): Problem[] {
+/** The problems one schema issue makes, each at the key or value it concerns. */
+export function issueProblems(parsed: ParsedExperiment, input: unknown, file: string, issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
   const value = getIn(input, path);
   const where = pathText(path);

@@ -39,8 +39,10 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export function createRunDir(runsDir: string, experiment: string, experimentText: string, spec: unknown): RunDir {
-  const dir = runDirPaths(path.join(runsDir, experiment.replace(/[^a-zA-Z0-9_.-]+/g, '-'), newRunId()));
+/** A new run folder; `runId` names it when the caller must know it beforehand (a sweep's member). */
+export function createRunDir(runsDir: string, experiment: string, experimentText: string, spec: unknown, runId = newRunId()): RunDir {
+  const dir = runDirPaths(path.join(runsDir, experiment.replace(/[^a-zA-Z0-9_.-]+/g, '-'), runId));
+  if (fs.existsSync(dir.spec)) throw new Error(`the run folder ${dir.root} exists already: continue it with gacd resume ${dir.root}, or give another --run-id`);
   fs.mkdirSync(dir.checkpoints, { recursive: true });
   fs.mkdirSync(dir.evaluation, { recursive: true });
   writeFileAtomic(dir.experimentCopy, experimentText);

@@ -315,8 +315,10 @@ async function resumeSweep(dir: string, flags: SweepFlags, printer: Printer): Pr
   const root = path.resolve(dir);
   const manifest = readManifest(root);
   const all = statuses(root, manifest);
-  const again = all.filter((s) => RESUMABLE.includes(s.state)).map((s) => s.index);
-  const busy = all.filter((s) => s.state === 'running' || s.state === 'pending');
+  // Locally, a pending member is one the queue never reached (it was stopped): it starts now.
+  const wanted = manifest.executor === 'local' ? [...RESUMABLE, 'pending'] : RESUMABLE;
+  const again = all.filter((s) => wanted.includes(s.state)).map((s) => s.index);
+  const busy = all.filter((s) => s.state === 'running' || (s.state === 'pending' && manifest.executor === 'slurm'));
   if (again.length === 0) {
     printer.line(`nothing to resume: ${countStates(all)}`);
     return busy.length ? 0 : report(root, flags, printer, all);

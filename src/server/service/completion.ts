@@ -22,6 +22,7 @@ import { IGNORE_PATTERN } from './diagnostics';
 import type { LineInfo } from './lines';
 import { commentStart, keysIn, placeLine, readLine, sparseData } from './lines';
 import type { CompletionItem, CompletionKind, CompletionOptions, Position, Span } from './types';
+import { isSweepMap, sweepPathItems } from './sweepPaths';
 
 /** Where the cursor is, as far as completion cares. */
 export type CursorContext =
@@ -279,7 +280,8 @@ export function cursorContext(a: Analysis, pos: Position): CursorContext {
   // A key of the section the line is in.
   const keyFrom = synth.dashes.length ? synth.contentCol : synth.indent;
   if (ch < keyFrom) return { kind: 'none' };
-  const [s, e] = wordAround(text, ch, KEY_CHAR, keyFrom);
+  // A sweep's grid: and zip: keys are dotted setting paths, dots part of the word.
+  const [s, e] = wordAround(text, ch, isSweepMap(containerPath) ? /[A-Za-z0-9_.-]/ : KEY_CHAR, keyFrom);
   const before = text.slice(keyFrom, s).trim();
   if (before !== '') return { kind: 'none' };
   const rest = text.slice(e);
@@ -591,7 +593,8 @@ export function computeCompletion(a: Analysis, pos: Position, options: Completio
   let items: CompletionItem[];
   switch (ctx.kind) {
     case 'key':
-      items = keyItems(ctx);
+      // Under a sweep's grid: or zip:, the keys are dotted setting paths.
+      items = isSweepMap(ctx.path) ? sweepPathItems(a.plain, a.model.lineText(ctx.span.start.line), ctx.span, ctx.present) : keyItems(ctx);
       break;
     case 'value':
       items = valueItems(a, ctx);

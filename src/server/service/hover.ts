@@ -13,6 +13,7 @@ import type { Analysis } from './analysis';
 import { describeSetting } from './attackEntries';
 import { catalogMarkdown, settingMarkdown } from './describe';
 import type { Hover, Position } from './types';
+import { sweepHover } from './sweepPaths';
 
 type Ranged = { range?: [number, number, number] } | null | undefined;
 
@@ -28,6 +29,8 @@ export function computeHover(a: Analysis, pos: Position): Hover | undefined {
 
   if (onKey) {
     const r = (loc.key as Ranged)?.range;
+    const swept = sweepHover(path, data);
+    if (swept && r) return { contents: swept, span: a.spanOfOffsets(r[0], r[1]) };
     if (!info || !r) return undefined;
     return { contents: settingMarkdown(path, info, data), span: a.spanOfOffsets(r[0], r[1]) };
   }

@@ -1,7 +1,7 @@
 /**
  * The local executor end to end, through the CLI as a user runs it: a four-member sweep, its
  * folder, status and exports; a member stopped mid-run and resumed ends with the weights of an
- * uninterrupted run; a failing member is marked failed with its log; the refusals (too many
+ * uninterrupted run; a shared teacher trained once; a failing member is marked failed with its log; the refusals (too many
  * members without --yes, --executor slurm without sbatch).
  */
 import { test, after } from 'node:test';
@@ -88,6 +88,23 @@ test('a member stopped mid-run is resumed by gacd sweep resume and ends with the
   assert.equal(alone.status, 0, alone.stderr);
   const aloneDir = path.join(work, 'alone', 'stop', fs.readdirSync(path.join(work, 'alone', 'stop'))[0]);
   assert.ok(finalWeights(runDir).equals(finalWeights(aloneDir)), 'the same weights, byte for byte');
+});
+
+test('a teacher made by a train: block is trained once, as its own run, and every member loads it', () => {
+  const text = tinyExperiment('sweep:\n  grid:\n    seed: [0, 1]\n', { name: 'teach' })
+    .replace('student:\n', 'teacher:\n  model: small-cnn\n  train:\n    method: pgd-at\n    epochs: 1\nstudent:\n')
+    .replace('name: natural', 'name: ard');
+  const r = gacd(['sweep', write('teach.gacd', text), '--parallel', '2'], work);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /training the shared teacher once/);
+  const manifest = sweepManifest.parse(JSON.parse(fs.readFileSync(path.join(sweepDirOf(r.stdout), 'sweep.json'), 'utf8')));
+  const [teacher] = manifest.teachers;
+  assert.ok(fs.existsSync(path.join(teacher.runDir, 'results.json')), 'the teacher\'s own run finished');
+  assert.equal(fs.readdirSync(path.dirname(teacher.runDir)).filter((d) => d.includes('teacher')).length, 1, 'trained once');
+  for (const m of manifest.members) {
+    const loaded = fs.readFileSync(path.join(m.runDir, 'events.jsonl'), 'utf8');
+    assert.ok(loaded.includes(`"loadedFrom":"${teacher.checkpoint}"`), `${m.id} loads the shared teacher`);
+  }
 });
 
 test('a failing member is marked failed with the path of its log', () => {

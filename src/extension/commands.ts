@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { hasSbatch, startSweep } from './sweepCommands';
 import { readSettings } from './engine/settings';
 import { BACKEND_PACKAGES, installBackend, type BackendPackage } from './engine/backendInstall';
 import type { EngineManager } from './engine/engineManager';
@@ -68,6 +69,24 @@ const TEMPLATES = [
 export function registerCommands(c: CommandContext): vscode.Disposable[] {
   const { context, store, engines, log } = c;
   const uri = context.extensionUri;
+  // Submit Sweep to Slurm is offered where sbatch is found.
+  void vscode.commands.executeCommand('setContext', 'gacd.sbatchFound', hasSbatch());
+
+  /** The .gacd file of a sweep: the one clicked, the active editor's, or one picked. */
+  const sweepCommand = async (arg: unknown, executor: 'local' | 'slurm') => {
+    if (!(await requireTrust('run a sweep'))) return;
+    let file = arg instanceof vscode.Uri ? arg.fsPath : undefined;
+    const editor = vscode.window.activeTextEditor;
+    if (!file && editor?.document.languageId === 'gacd') file = editor.document.uri.fsPath;
+    if (!file) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'GACD experiment': ['gacd'] }, openLabel: 'Run Sweep' });
+      file = picked?.[0]?.fsPath;
+    }
+    if (!file) return;
+    if (editor?.document.uri.fsPath === file && editor.document.isDirty) await editor.document.save();
+    log.appendLine(`[sweep] ${executor}: ${file}`);
+    startSweep(uri.fsPath, file, executor);
+  };
   const register = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
 
   return [
@@ -259,5 +278,14 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
 
     register('gacd.refreshRuns', () => store.scan()),
+
+    register('gacd.runSweep', async (arg?: unknown) => sweepCommand(arg, 'local')),
+    register('gacd.submitSweep', async (arg?: unknown) => {
+      if (!hasSbatch()) {
+        void vscode.window.showErrorMessage('sbatch is not on the PATH of this VS Code, so there is no Slurm to submit to: use Run Sweep (the local executor) instead.');
+        return;
+      }
+      await sweepCommand(arg, 'slurm');
+    }),
   ];
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEvents, emptyModel, formatDuration, robustnessTable, smooth } from '../../webview/dashboard/model';
-import { comparisonTable, differingSettings, flattenSpec, foldRuns, tableCells } from '../../webview/comparison/model';
+import { aggregateCells, comparisonTable, differingSettings, flattenSpec, foldRuns, seedAggregate, tableCells } from '../../webview/comparison/model';
 import { latexEscape, toCsv, toLatex, toMarkdown } from '../../webview/comparison/export';
 import { fixtureRun, progressStream } from './fixtures';
 
@@ -95,4 +95,31 @@ test('exports: CSV quoting, Markdown alignment and pipes, LaTeX escaping', () =>
   assert.match(tex, /\\begin\{tabular\}\{lr\}/);
   assert.match(tex, /r\\_1 & 45\.0 \\\\/);
   assert.match(tex, /\\toprule[\s\S]*\\midrule[\s\S]*\\bottomrule/);
+});
+
+test('runs that differ only by seed aggregate to mean ± sample std per configuration and model', () => {
+  const t = {
+    columns: [],
+    settings: ['seed', 'method.name'],
+    attacks: ['clean', 'pgd-20'],
+    rows: [
+      { run: 'a', model: 'student', settings: ['0', 'gacd'], accuracies: [0.7, 0.5] },
+      { run: 'b', model: 'student', settings: ['1', 'gacd'], accuracies: [0.8, 0.6] },
+      { run: 'c', model: 'student', settings: ['2', 'gacd'], accuracies: [0.9, null] },
+      { run: 'd', model: 'student', settings: ['0', 'ard'], accuracies: [0.6, 0.4] },
+    ],
+  };
+  const a = seedAggregate(t)!;
+  assert.deepEqual(a.settings, ['method.name']);
+  const gacd = a.rows.find((r) => r.settings[0] === 'gacd')!;
+  assert.equal(gacd.n, 3);
+  assert.ok(Math.abs(gacd.mean[0]! - 0.8) < 1e-12);
+  assert.ok(Math.abs(gacd.std[0]! - 0.1) < 1e-12, 'sample std (n - 1)');
+  assert.ok(Math.abs(gacd.mean[1]! - 0.55) < 1e-12, 'a missing figure is left out of its mean');
+  const ard = a.rows.find((r) => r.settings[0] === 'ard')!;
+  assert.equal(ard.std[0], null, 'one seed: no std');
+  assert.deepEqual(aggregateCells(a)[0], ['student', 'gacd', '3', '80.0 ± 10.0', '55.0 ± 7.1']);
+  // Without a seed column, or with one seed per configuration, nothing to aggregate.
+  assert.equal(seedAggregate({ ...t, settings: ['lr', 'method.name'] }), null);
+  assert.equal(seedAggregate({ ...t, rows: [t.rows[0], t.rows[3]] }), null);
 });

@@ -4,11 +4,11 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { ExportFormat, HostMessage } from '../../src/protocol/webview';
-import { applyTheme, colour, lineChart, type XYDataset } from '../shared/charts';
+import { applyTheme, colour, faint, lineChart, type XYDataset } from '../shared/charts';
 import { byId, chartCard, el, fill } from '../shared/dom';
 import { connect, post, saveState } from '../shared/vscodeApi';
 import { percent, type Point } from '../dashboard/model';
-import { comparisonTable, foldRuns, tableCells, type ComparedRun } from './model';
+import { aggregateCells, comparisonTable, foldRuns, seedAggregate, tableCells, type ComparedRun } from './model';
 import { toCsv, toLatex, toMarkdown } from './export';
 
 applyTheme();
@@ -20,6 +20,13 @@ const stats = { renders: 0 };
 const status = el('p', { id: 'export-status', class: 'muted', role: 'status' });
 const runList = el('ul', { id: 'runs', class: 'run-list' });
 const table = el('table', { id: 'comparison-table', class: 'data' });
+const aggregateTable = el('table', { id: 'aggregate-table', class: 'data' });
+const aggregateCard = el(
+  'section',
+  { class: 'card wide', id: 'aggregate-card', hidden: '' },
+  el('header', {}, el('h2', { text: 'Mean ± std over seeds (%): runs that differ only by their seed' })),
+  aggregateTable,
+);
 
 function exportButton(label: string, id: string, onClick: () => void): HTMLElement {
   const b = el('vscode-button', { id, secondary: '' }, label);
@@ -61,10 +68,13 @@ for (const [name, c] of Object.entries(chartObjects)) {
 
 function exportTable(format: Exclude<ExportFormat, 'png'>): void {
   const t = comparisonTable(runs);
-  const cells = tableCells(t);
-  const firstAttack = 2 + t.settings.length;
+  // Over seeds when runs differ by their seed: the table a paper reports.
+  const a = seedAggregate(t);
+  const columns = a ? ['model', ...a.settings, 'seeds', ...a.attacks] : t.columns;
+  const cells = a ? aggregateCells(a) : tableCells(t);
+  const firstAttack = a ? 2 + a.settings.length : 2 + t.settings.length;
   const numeric = (i: number) => i >= firstAttack;
-  const text = format === 'csv' ? toCsv(t.columns, cells) : format === 'markdown' ? toMarkdown(t.columns, cells, numeric) : toLatex(t.columns, cells, numeric);
+  const text = format === 'csv' ? toCsv(columns, cells) : format === 'markdown' ? toMarkdown(columns, cells, numeric) : toLatex(columns, cells, numeric);
   const ext = format === 'csv' ? 'csv' : format === 'markdown' ? 'md' : 'tex';
   post({ type: 'export', format, suggestedName: `comparison.${ext}`, content: text });
 }
@@ -92,6 +102,7 @@ app.append(
       table,
       status,
     ),
+    aggregateCard,
     charts.test.card,
     charts.robust.card,
     charts.loss.card,
@@ -125,6 +136,19 @@ function render(): void {
     ),
   );
 
+  // Over seeds: each configuration's mean ± std, when runs differ by their seed.
+  const agg = seedAggregate(t);
+  aggregateCard.hidden = !agg;
+  if (agg) {
+    const columns = ['model', ...agg.settings, 'seeds', ...agg.attacks];
+    const first = 2 + agg.settings.length;
+    fill(
+      aggregateTable,
+      el('thead', {}, el('tr', {}, ...columns.map((c, i) => el('th', { class: i >= first ? 'num' : i >= 1 ? 'setting' : '', text: c })))),
+      el('tbody', {}, ...aggregateCells(agg).map((row) => el('tr', {}, ...row.map((c, i) => el('td', { class: i >= first ? 'num' : i >= 1 ? 'setting' : '', text: c }))))),
+    );
+  }
+
   const series = (pick: (r: ComparedRun, m: string) => Point[]) =>
     runs.flatMap((r, i): XYDataset[] => {
       const m = mainModel(r);
@@ -137,10 +161,41 @@ function render(): void {
   chartObjects.test.data.datasets = series(epochSeries('testAccuracy'));
   chartObjects.robust.data.datasets = series(epochSeries('robustAccuracy'));
   chartObjects.loss.data.datasets = series(epochSeries('loss'));
-  chartObjects.epsilon.data.datasets = series((r, m) => (r.model.results.get(m)?.accuracyVsEpsilon ?? []).map((p) => ({ x: p.epsilon, y: p.accuracy })));
+  chartObjects.epsilon.data.datasets = agg ? epsilonBands(t) : series((r, m) => (r.model.results.get(m)?.accuracyVsEpsilon ?? []).map((p) => ({ x: p.epsilon, y: p.accuracy })));
   for (const c of Object.values(chartObjects)) c.update('none');
   stats.renders++;
   document.body.dataset.renders = String(stats.renders);
+}
+
+/**
+ * Accuracy against epsilon over seeds: per configuration, the mean curve with a band of ± one
+ * standard deviation (two dashed edges, the space between them filled): the error bars.
+ */
+function epsilonBands(t: ReturnType<typeof comparisonTable>): XYDataset[] {
+  const seedAt = t.settings.indexOf('seed');
+  const groups = new Map<string, ComparedRun[]>();
+  for (const r of runs) {
+    const row = t.rows.find((x) => x.run === r.run.runId);
+    const key = row ? JSON.stringify(row.settings.filter((_, i) => i !== seedAt)) : r.run.runId;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.entries()].flatMap(([key, members], i): XYDataset[] => {
+    const curves = members.map((r) => r.model.results.get(mainModel(r) ?? 'student')?.accuracyVsEpsilon ?? []).filter((c) => c.length > 0);
+    if (curves.length === 0) return [];
+    const at = curves[0].map((p, k) => {
+      const values = curves.map((c) => c[k]?.accuracy).filter((v): v is number => v !== undefined);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
+      return { x: p.epsilon, mean, std };
+    });
+    const label = JSON.parse(key).join(' · ') || 'runs';
+    const c = colour(i);
+    return [
+      { label: `${label} (mean of ${curves.length})`, data: at.map((p) => ({ x: p.x, y: p.mean })), borderColor: c, backgroundColor: c },
+      { label: `${label} + std`, data: at.map((p) => ({ x: p.x, y: p.mean + p.std })), borderColor: c, backgroundColor: c, borderDash: [4, 4], pointRadius: 0 } as XYDataset,
+      { label: `${label} − std`, data: at.map((p) => ({ x: p.x, y: p.mean - p.std })), borderColor: c, backgroundColor: faint(c, 0.15), borderDash: [4, 4], pointRadius: 0, fill: '-1' } as XYDataset,
+    ];
+  });
 }
 
 (window as unknown as { __gacd: unknown }).__gacd = {

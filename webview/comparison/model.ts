@@ -75,3 +75,57 @@ export function comparisonTable(runs: readonly ComparedRun[]): ComparisonTable {
 export function tableCells(t: ComparisonTable): string[][] {
   return t.rows.map((r) => [r.run, r.model, ...r.settings, ...r.accuracies.map((a) => (a === null ? '–' : (a * 100).toFixed(1)))]);
 }
+
+/** One configuration's figures over its seeds: mean, sample standard deviation, and how many seeds. */
+export interface SeedAggregateRow {
+  /** The differing settings other than the seed, as in the comparison table. */
+  settings: string[];
+  model: string;
+  n: number;
+  mean: Array<number | null>;
+  /** Sample standard deviation (n - 1); null with one seed. */
+  std: Array<number | null>;
+}
+
+export interface SeedAggregate {
+  settings: string[];
+  attacks: string[];
+  rows: SeedAggregateRow[];
+}
+
+/**
+ * The comparison table's rows grouped by configuration (every differing setting but the seed)
+ * and model, each attack's accuracy as mean ± std over the seeds. Null when no configuration has
+ * more than one seed (then there is nothing to aggregate).
+ */
+export function seedAggregate(t: ComparisonTable): SeedAggregate | null {
+  const seedAt = t.settings.indexOf('seed');
+  if (seedAt < 0) return null;
+  const settings = t.settings.filter((_, i) => i !== seedAt);
+  const groups = new Map<string, { settings: string[]; model: string; rows: ComparisonTable['rows'] }>();
+  for (const r of t.rows) {
+    const own = r.settings.filter((_, i) => i !== seedAt);
+    const key = JSON.stringify([own, r.model]);
+    const g = groups.get(key) ?? { settings: own, model: r.model, rows: [] };
+    g.rows.push(r);
+    groups.set(key, g);
+  }
+  if (![...groups.values()].some((g) => g.rows.length > 1)) return null;
+  const rows = [...groups.values()].map((g) => {
+    const stats = t.attacks.map((_, j) => {
+      const values = g.rows.map((r) => r.accuracies[j]).filter((v): v is number => v !== null);
+      if (values.length === 0) return { mean: null, std: null };
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
+      return { mean, std };
+    });
+    return { settings: g.settings, model: g.model, n: g.rows.length, mean: stats.map((s) => s.mean), std: stats.map((s) => s.std) };
+  });
+  return { settings, attacks: t.attacks, rows };
+}
+
+/** The aggregate as strings, `mean ± std` in percent with one decimal. */
+export function aggregateCells(a: SeedAggregate): string[][] {
+  const cell = (m: number | null, s: number | null) => (m === null ? '–' : s === null ? (m * 100).toFixed(1) : `${(m * 100).toFixed(1)} ± ${(s * 100).toFixed(1)}`);
+  return a.rows.map((r) => [r.model, ...r.settings, String(r.n), ...r.mean.map((m, j) => cell(m, r.std[j]))]);
+}

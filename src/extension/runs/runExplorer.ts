@@ -1,7 +1,8 @@
 /** The run explorer view: the tree model (treeModel.ts) as `vscode.TreeItem`s, refreshed on change. */
 import * as vscode from 'vscode';
 import type { RunStore } from './runStore';
-import { buildTree, type ExperimentNode, type QueuedRun, type RunNode } from './treeModel';
+import { findSweeps } from './sweeps';
+import { buildTree, type ExperimentNode, type QueuedRun, type RunNode, type SweepNode } from './treeModel';
 
 /**
  * What the explorer needs of the engine manager: its queue and a change signal. Declared here so
@@ -12,7 +13,7 @@ export interface QueueSource {
   onDidChange: vscode.Event<unknown>;
 }
 
-export type ExplorerNode = ExperimentNode | RunNode;
+export type ExplorerNode = ExperimentNode | SweepNode | RunNode;
 
 export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
@@ -28,16 +29,21 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
   }
 
   refresh(): void {
-    this.roots = buildTree(this.store.all(), this.engines.queued());
+    this.roots = this.build();
     this.changed.fire(undefined);
+  }
+
+  private build(): ExperimentNode[] {
+    const runs = this.store.all();
+    return buildTree(runs, this.engines.queued(), findSweeps(runs.map((r) => r.runDir)));
   }
 
   getChildren(node?: ExplorerNode): ExplorerNode[] {
     if (!node) {
-      this.roots = buildTree(this.store.all(), this.engines.queued());
+      this.roots = this.build();
       return this.roots;
     }
-    return node.kind === 'experiment' ? node.runs : [];
+    return node.kind === 'experiment' ? node.runs : node.kind === 'sweep' ? node.members : [];
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
@@ -47,6 +53,16 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
       item.description = node.description;
       item.iconPath = new vscode.ThemeIcon('beaker');
       item.contextValue = 'gacd.experiment';
+      return item;
+    }
+    if (node.kind === 'sweep') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = node.id;
+      item.description = node.description;
+      item.tooltip = node.tooltip;
+      item.iconPath = new vscode.ThemeIcon('layers');
+      item.contextValue = node.contextValue;
+      item.resourceUri = vscode.Uri.file(node.dir);
       return item;
     }
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
@@ -64,7 +80,13 @@ export class RunExplorer implements vscode.TreeDataProvider<ExplorerNode>, vscod
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
     if (node.kind === 'experiment') return undefined;
-    return this.roots.find((r) => r.runs.some((x) => x.id === node.id));
+    for (const e of this.roots) {
+      for (const child of e.runs) {
+        if (child.id === node.id) return e;
+        if (child.kind === 'sweep' && child.members.some((m) => m.id === node.id)) return child;
+      }
+    }
+    return undefined;
   }
 
   dispose(): void {

@@ -5,6 +5,7 @@
  */
 import type { RunStatus } from '../../protocol/webview';
 import { headlineResults, type RunSummary } from './summary';
+import type { SweepView } from './sweeps';
 
 export interface QueuedRun {
   /** The queue's id for the job. */
@@ -30,12 +31,24 @@ export interface RunNode {
   queueId?: string;
 }
 
+/** A sweep: its members' runs (or a placeholder for a member not started), under its experiment. */
+export interface SweepNode {
+  kind: 'sweep';
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  dir: string;
+  contextValue: string;
+  members: RunNode[];
+}
+
 export interface ExperimentNode {
   kind: 'experiment';
   id: string;
   label: string;
   description: string;
-  runs: RunNode[];
+  runs: Array<RunNode | SweepNode>;
 }
 
 export const STATUS_ICONS: Record<RunStatus, { id: string; color?: string }> = {
@@ -99,15 +112,58 @@ function queuedNode(q: QueuedRun, position: number): RunNode {
   };
 }
 
-/** Experiments by name; in each, queued jobs first, then runs newest first (run ids sort by start time). */
-export function buildTree(runs: readonly RunSummary[], queued: readonly QueuedRun[] = []): ExperimentNode[] {
+/** A member that has no run folder yet (queued locally, or pending on the cluster). */
+function pendingMember(s: SweepView, m: SweepView['members'][number]): RunNode {
+  const where = m.slurmJob ? `Slurm job ${m.slurmJob}` : s.executor === 'slurm' ? 'Slurm' : 'the local queue';
+  return {
+    kind: 'run',
+    id: `member:${s.dir}:${m.id}`,
+    label: m.id,
+    description: [m.configuration, `seed ${m.seed}`, m.state].filter(Boolean).join(' · '),
+    tooltip: `${s.experiment} · sweep ${s.id} · member ${m.id}: ${m.state} in ${where}\n${m.runDir}`,
+    status: 'queued',
+    icon: STATUS_ICONS.queued,
+    contextValue: 'gacd.member.pending',
+  };
+}
+
+/** A sweep's node: each member's run (its summary when it has started), in member order. */
+function sweepNode(s: SweepView, byDir: Map<string, RunSummary>): SweepNode {
+  const members = s.members.map((m) => {
+    const run = byDir.get(m.runDir);
+    if (!run) return pendingMember(s, m);
+    const node = runNode(run);
+    const extra = [m.configuration, `seed ${m.seed}`, m.slurmJob && `job ${m.slurmJob}`].filter(Boolean).join(' · ');
+    return { ...node, label: m.id, description: [extra, node.description].filter(Boolean).join(' · '), tooltip: `${node.tooltip}\nsweep ${s.id}, member ${m.id}${m.slurmJob ? `, Slurm job ${m.slurmJob}` : ''}` };
+  });
+  const count = (st: RunStatus) => members.filter((n) => n.status === st).length;
+  const parts = [`${members.length} members`, `${count('finished')} finished`, count('running') && `${count('running')} running`, count('failed') && `${count('failed')} failed`, s.executor === 'slurm' && 'Slurm'];
+  return {
+    kind: 'sweep',
+    id: `sweep:${s.dir}`,
+    label: `sweep ${s.id}`,
+    description: parts.filter(Boolean).join(' · '),
+    tooltip: `${s.experiment} · sweep ${s.id} (${s.executor})\n${s.dir}`,
+    dir: s.dir,
+    contextValue: `gacd.sweep.${s.executor}`,
+    members,
+  };
+}
+
+/** Experiments by name; in each, queued jobs first, then sweeps, then runs newest first (run ids sort by start time). */
+export function buildTree(runs: readonly RunSummary[], queued: readonly QueuedRun[] = [], sweeps: readonly SweepView[] = []): ExperimentNode[] {
   const byExperiment = new Map<string, { runs: RunSummary[]; queued: Array<[QueuedRun, number]> }>();
   const group = (name: string) => {
     let g = byExperiment.get(name);
     if (!g) byExperiment.set(name, (g = { runs: [], queued: [] }));
     return g;
   };
-  for (const r of runs) group(r.experiment).runs.push(r);
+  // A sweep's members are shown under the sweep, not beside it.
+  const inSweep = new Set(sweeps.flatMap((s) => s.members.map((m) => m.runDir)));
+  const byDir = new Map(runs.map((r) => [r.runDir, r]));
+  const sweepsOf = (name: string) => sweeps.filter((s) => s.experiment === name).map((s) => sweepNode(s, byDir));
+  for (const r of runs) if (!inSweep.has(r.runDir)) group(r.experiment).runs.push(r);
+  for (const s of sweeps) group(s.experiment);
   queued.forEach((q, i) => group(q.experiment).queued.push([q, i + 1]));
   return [...byExperiment.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -120,7 +176,7 @@ export function buildTree(runs: readonly RunSummary[], queued: readonly QueuedRu
         id: `experiment:${name}`,
         label: name,
         description: counts.join(' · '),
-        runs: [...g.queued.map(([q, i]) => queuedNode(q, i)), ...sorted.map(runNode)],
+        runs: [...g.queued.map(([q, i]) => queuedNode(q, i)), ...sweepsOf(name), ...sorted.map(runNode)],
       };
     });
 }

@@ -5,15 +5,15 @@ import { methodNames, methods, unconfirmed } from '../../src/engine/methods/cata
 import { ardSettings } from '../../src/engine/methods/ard.info';
 import { gacdSettings } from '../../src/engine/methods/gacd.info';
 
-test('the methods catalog lists natural, pgd-at, ard and gacd with their papers and defaults', () => {
-  assert.deepEqual(methodNames, ['natural', 'pgd-at', 'ard', 'gacd']);
+test('the methods catalog lists every method with its paper and defaults', () => {
+  assert.deepEqual(methodNames, ['natural', 'pgd-at', 'ard', 'gacd', 'trades', 'kd', 'rslad', 'iad', 'adaad', 'igdm', 'crd', 'mtard']);
   for (const m of methods) {
     assert.ok(m.title && m.summary && m.formula, m.name);
     if (m.name !== 'natural') assert.ok(m.paper, m.name);
   }
   assert.deepEqual(
     methods.filter((m) => m.needsTeacher).map((m) => m.name),
-    ['ard', 'gacd'],
+    ['ard', 'gacd', 'kd', 'rslad', 'iad', 'adaad', 'igdm', 'crd', 'mtard'],
   );
   assert.deepEqual(ardSettings.parse({}), { alpha: 1, temperature: 30, kl_reduction: 'batchmean', attack_mode: 'eval' });
   assert.deepEqual(gacdSettings.parse({}), {
@@ -58,8 +58,8 @@ test('each unconfirmed GACD setting is a real setting with a reason and a chosen
   assert.doesNotMatch(gacdSettings.shape.direction.description!, /reconstructed/i);
 });
 
-test('the attacks catalog lists fgsm, pgd and cw with their defaults', () => {
-  assert.deepEqual(attackNames, ['fgsm', 'pgd', 'cw']);
+test('the attacks catalog lists every attack with its defaults', () => {
+  assert.deepEqual(attackNames, ['fgsm', 'pgd', 'cw', 'apgd-ce', 'apgd-dlr', 'apgd-t', 'square', 'aa-style', 'aa-style-fast', 'aa-style-rand']);
   for (const a of attacks) assert.ok(a.title && a.summary && a.paper && a.code && a.formula, a.name);
   assert.deepEqual(pgdSettings.parse({}), { steps: 20, step_size: null, random_start: true, loss: 'ce', restarts: 1 });
   assert.equal(cwSettings.parse({}).steps, 30);

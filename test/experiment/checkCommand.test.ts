@@ -44,7 +44,7 @@ test('check prints every problem of every file and exits 1 on an error', () => {
   assert.deepEqual(lines, [
     `${file}:3:12: error: unknown dataset "cifar-10"; known: fashion-mnist-mini, fashion-mnist, mnist, cifar10, cifar100, stl10 (fix: did you mean cifar10?)`,
     `${file}:4:3: error: unknown key "augmnt" in data (fix: did you mean augment?)`,
-    `${file}:8:9: error: unknown method "gcad"; known: natural, pgd-at, ard, gacd (fix: did you mean gacd?)`,
+    `${file}:8:9: error: unknown method "gcad"; known: natural, pgd-at, ard, gacd, trades, kd, rslad, iad, adaad, igdm, crd, mtard (fix: did you mean gacd?)`,
     `${file}:10:11: error: training.epochs must be an integer, not the string "five"`,
     `${file}:11:13: error: training.schedule must be one of constant, piecewise, cosine, not the string "linear" (fix: use one of constant, piecewise, cosine)`,
     `${file}:13:14: error: epsilon 8 is outside [0, 1]: images are scaled to [0, 1], so epsilon is a fraction of the pixel range (8/255 = 0.0314) (fix: did you mean 8/255?)`,

@@ -23,6 +23,8 @@ test('every setting has a description, and a default unless it must be written',
     'teacher.model',
     'teacher.data.dataset',
     ...['adversarial', 'natural'].flatMap((role) => [`teachers.${role}.model`, `teachers.${role}.data.dataset`]),
+    // A normalisation, when written, gives both its lists.
+    ...['teacher', 'teachers.adversarial', 'teachers.natural'].flatMap((t) => [`${t}.normalization.mean`, `${t}.normalization.std`]),
   ]);
   const data = { method: { name: 'gacd' }, teacher: { train: { method: 'ard' } } };
   for (const p of leaves(describeAt([])!, [], data)) {

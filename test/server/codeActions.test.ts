@@ -71,6 +71,10 @@ test('a method block without its name: add each method', () => {
     'Add name: pgd-at to method',
     'Add name: ard to method',
     'Add name: gacd to method',
+    'Add name: trades to method',
+    'Add name: kd to method',
+    'Add name: rslad to method',
+    'Add name: iad to method',
   ]);
   const fixed = apply(fixes[3]);
   assert.equal(fixed, 'data:\n  dataset: mnist\nstudent:\n  model: tiny-cnn\nmethod:\n  critic: nce\n  name: gacd\n');

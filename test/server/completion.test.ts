@@ -33,7 +33,7 @@ test('top-level keys not yet written, and section snippets on an empty line', ()
 });
 
 test('keys of the section at the cursor, by indentation, even half typed', () => {
-  assert.deepEqual(labels(complete('data:\n  dataset: mnist\n  au|\nstudent:\n  model: tiny-cnn\n').items), ['path', 'train_size', 'test_size', 'augment']);
+  assert.deepEqual(labels(complete('data:\n  dataset: mnist\n  au|\nstudent:\n  model: tiny-cnn\n').items), ['path', 'classes', 'train_size', 'test_size', 'validation_size', 'resize', 'augment']);
   assert.deepEqual(
     labels(complete('training:\n  epochs: 3\n  attack:\n    steps: 7\n    |\n').items),
     ['epsilon', 'step_size', 'random_start'],
@@ -46,11 +46,11 @@ test('a method block offers that method\'s settings', () => {
   const gacd = labels(complete('method:\n  name: gacd\n  critic: nce\n  |').items);
   assert.ok(gacd.includes('beta') && gacd.includes('reweight') && !gacd.includes('critic') && !gacd.includes('name'));
   const ard = labels(complete('method:\n  |\n  name: ard\n').items);
-  assert.deepEqual(ard, ['alpha', 'temperature', 'kl_reduction']);
+  assert.deepEqual(ard, ['alpha', 'temperature', 'kl_reduction', 'attack_mode']);
   const baseline = labels(complete('baselines:\n  - method: ard\n    |\n').items);
-  assert.deepEqual(baseline, ['label', 'alpha', 'temperature', 'kl_reduction']);
+  assert.deepEqual(baseline, ['label', 'alpha', 'temperature', 'kl_reduction', 'attack_mode']);
   const flow = labels(complete('method: { name: ard, | }').items);
-  assert.deepEqual(flow, ['alpha', 'temperature', 'kl_reduction']);
+  assert.deepEqual(flow, ['alpha', 'temperature', 'kl_reduction', 'attack_mode']);
 });
 
 test('enum values: methods, models, datasets, backends, schedules, choices', () => {
@@ -176,7 +176,7 @@ test('snippets: a GACD method block and an evaluation block with their defaults'
 test('a list entry of baselines offers a method block per method', () => {
   const { items } = complete('baselines:\n  - |\n');
   const ard = items.find((i) => i.label === 'method: ard with its defaults')!;
-  assert.equal(ard.insertText, 'method: ard\n    alpha: ${1:1}\n    temperature: ${2:30}\n    kl_reduction: ${3|mean,batchmean|}');
+  assert.equal(ard.insertText, 'method: ard\n    alpha: ${1:1}\n    temperature: ${2:30}\n    kl_reduction: ${3|batchmean,mean|}\n    attack_mode: ${4|eval,train|}');
 });
 
 test('key items insert the key with a value placeholder', () => {
@@ -184,7 +184,7 @@ test('key items insert the key with a value placeholder', () => {
   assert.equal(items.find((i) => i.label === 'schedule')!.insertText, 'schedule: ${1|cosine,constant,piecewise|}');
   assert.equal(items.find((i) => i.label === 'epochs')!.insertText, 'epochs: ${1:5}');
   const top = complete('|').items;
-  assert.equal(top.find((i) => i.label === 'method')!.insertText, 'method:\n  name: ${1|natural,pgd-at,ard,gacd|}');
+  assert.equal(top.find((i) => i.label === 'method')!.insertText, 'method:\n  name: ${1|natural,pgd-at,ard,gacd,trades,kd,rslad,iad,adaad,igdm,crd,mtard|}');
   assert.equal(top.find((i) => i.label === 'data')!.insertText, `data:\n  dataset: \${1|${datasetNames.join(',')}|}`);
   const epochs = complete('training:\n  sch|\n', undefined, false).items.find((i) => i.label === 'epochs')!;
   assert.equal(epochs.insertText, 'epochs: 5');

@@ -40,7 +40,7 @@ test('the server over stdio: initialize, diagnostics, completion, hover, quick f
       textDocument: { uri },
       position: { line: 7, character: 8 },
     })) as { label: string; textEdit: { range: Range; newText: string }; insertTextFormat: number }[];
-    assert.deepEqual(completion.map((c) => c.label), ['natural', 'pgd-at', 'ard', 'gacd']);
+    assert.deepEqual(completion.map((c) => c.label), ['natural', 'pgd-at', 'ard', 'gacd', 'trades', 'kd', 'rslad', 'iad', 'adaad', 'igdm', 'crd', 'mtard']);
     assert.deepEqual(completion[3].textEdit.range, { start: { line: 7, character: 8 }, end: { line: 7, character: 12 } });
 
     // Hover on the dataset key.

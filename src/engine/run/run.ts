@@ -147,7 +147,8 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     const teachers: Teachers = {};
     let teacherLabelsMatch = true;
     for (const [k, role] of teacherRoles.entries()) {
-      const block = spec.teachers[role];
+      // `teacher:` is the robust teacher's own name; `teachers.adversarial` the same block.
+      const block = role === 'adversarial' ? (spec.teacher ?? spec.teachers.adversarial) : spec.teachers[role];
       if (!block) continue;
       const label = role === 'adversarial' ? 'teacher' : `teacher:${role}`;
       const own = block.data ? await loadTeacherData(block.data, o.baseDir, spec.seed) : data;
@@ -220,7 +221,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     const teacherCards = Object.entries(teachers).map(([role, t]) => ({ role, arch: t.arch, weightsSha256: weightsHash(t) }));
     const teacherDataOf = (label: string) => {
       const role = label === 'teacher' ? 'adversarial' : label.replace(/^teacher:/, '');
-      return spec.teachers[role as keyof typeof spec.teachers]?.data ?? null;
+      return (role === 'adversarial' ? (spec.teacher ?? spec.teachers.adversarial) : spec.teachers[role as keyof typeof spec.teachers])?.data ?? null;
     };
     const epsilon = ev.epsilon;
     const results: ModelResults[] = [];

@@ -124,3 +124,14 @@ test('an unused gacd-ignore comment can be removed', () => {
   const { fixes, apply } = actions(text, 'unused-ignore');
   assert.equal(apply(fixes[0]), `${MINIMAL}seed: 1\n`);
 });
+
+test('a method that needs a naturally trained teacher gets a quick fix that adds one, trained first', () => {
+  const text = 'data:\n  dataset: mnist\nteacher:\n  model: small-cnn\n  train: {method: pgd-at}\nstudent:\n  model: tiny-cnn\nmethod:\n  name: mtard\n';
+  const { fixes, diagnostic, apply } = actions(text, 'missing-section');
+  assert.match(diagnostic.message, /needs a naturally trained teacher \(role 'natural'\)/);
+  const fix = fixes.find((f) => f.title.startsWith('Add section teachers: natural'));
+  assert.ok(fix, fixes.map((f) => f.title).join('; '));
+  const fixed = apply(fix);
+  assert.match(fixed, /\nteachers:\n  natural:\n    model: [\w-]+\n    train:\n      method: natural\n/);
+  assert.ok(!remaining(fixed).includes('missing-section'), remaining(fixed).join());
+});

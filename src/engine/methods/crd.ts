@@ -40,13 +40,13 @@ import {
   nceLoss,
   nceScoreSums,
   negativeMask,
-  normalisingConstant,
   tapFeatures,
   tapWidth,
 } from './contrastive';
 import type { CrdSettings } from './crd.info';
 import { batchMean, crossEntropyRows, distillationKl } from './losses';
-import { MemoryBank } from './memoryBank';
+import { type Anchor, ContrastMemory } from './contrastMemory';
+import type { MemoryBank } from './memoryBank';
 import { Batch, MethodFactory, Plan, Prepared, inference } from './method';
 import { trainingAttack } from './trainingAttack';
 
@@ -86,13 +86,10 @@ export const crd: MethodFactory = (ctx) => {
   const embedTeacher = embeddingHead(heads, 'embed_t', tapWidth(teacher, s.teacher_tap), s.embed_dim);
   const negatives = Math.min(s.negatives, n - 1);
   // The code's memory_v1 (student embeddings) and memory_v2 (teacher embeddings).
-  const studentBank = new MemoryBank(n, s.embed_dim, s.bank_momentum, ctx.seed + 1);
-  const teacherBank = new MemoryBank(n, s.embed_dim, s.bank_momentum, ctx.seed + 2);
   // Z_v1 (student as anchor) and Z_v2 (teacher as anchor), fixed from the first batch (0 until then).
-  const z = { studentAnchor: 0, teacherAnchor: 0 };
-  type Anchor = keyof typeof z;
-  const zOf = (anchor: Anchor, sums: Record<string, number>) =>
-    z[anchor] || normalisingConstant(sums[`${anchor}Sum`], sums[`${anchor}Count`], n);
+  const memory = new ContrastMemory(n, s.embed_dim, s.bank_momentum, { student: ctx.seed + 1, teacher: ctx.seed + 2 }, ['studentAnchor', 'teacherAnchor']);
+  const { teacherBank, studentBank, z } = memory;
+  const zOf = (anchor: Anchor, sums: Record<string, number>) => memory.zOf(anchor, sums);
   const bankRows = (bank: MemoryBank, own: Int32Array, idx: Int32Array): BankRows => ({ positive: bank.gather(own), negatives: bank.gather(idx) });
 
   /**
@@ -167,27 +164,16 @@ export const crd: MethodFactory = (ctx) => {
     },
 
     afterStep(batch, whole, kept) {
-      for (const anchor of ['studentAnchor', 'teacherAnchor'] as const) {
-        if (z[anchor] === 0 && whole.sums[`${anchor}Count`]) z[anchor] = zOf(anchor, whole.sums);
-      }
       // As ContrastMemory's update, with the embeddings the loss scored.
-      studentBank.update(batch.indices, kept.studentEmbedding);
-      teacherBank.update(batch.indices, kept.teacherEmbedding);
+      memory.afterStep(batch.indices, whole.sums, kept);
     },
 
     embeddings(studentOut, teacherOut) {
       return [embedStudent(tapFeatures(student, studentOut, s.student_tap)), embedTeacher(tapFeatures(teacher, teacherOut, s.teacher_tap))];
     },
 
-    state() {
-      return { studentBank: studentBank.values, teacherBank: teacherBank.values, z: [z.studentAnchor, z.teacherAnchor] };
-    },
-
-    loadState(state) {
-      studentBank.values.set(state.studentBank as Float32Array);
-      teacherBank.values.set(state.teacherBank as Float32Array);
-      [z.studentAnchor, z.teacherAnchor] = Array.from(state.z as ArrayLike<number>);
-    },
+    state: () => memory.state(),
+    loadState: (state) => memory.loadState(state),
 
     dispose() {
       heads.dispose();

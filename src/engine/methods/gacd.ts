@@ -42,14 +42,14 @@ import {
   nceLoss,
   nceScoreSums,
   negativeMask,
-  normalisingConstant,
   rowNormalisingConstants,
   tapFeatures,
   tapWidth,
 } from './contrastive';
 import type { GacdSettings } from './gacd.info';
 import { batchMean, crossEntropyRows, distillationKl } from './losses';
-import { MemoryBank } from './memoryBank';
+import { type Anchor, ContrastMemory } from './contrastMemory';
+import type { MemoryBank } from './memoryBank';
 import { Batch, MethodFactory, Plan, Prepared, inference } from './method';
 import { reweightRows } from './reweight';
 import { trainingAttack, trainingAttackOn } from './trainingAttack';
@@ -63,15 +63,12 @@ export const gacd: MethodFactory = (ctx) => {
   const embedStudent = embeddingHead(heads, 'student_head', tapWidth(student, s.student_tap), s.embed_dim);
   const embedTeacher = embeddingHead(heads, 'teacher_head', tapWidth(teacher, s.teacher_tap), s.embed_dim);
   const negatives = Math.min(s.negatives, n - 1);
-  const teacherBank = new MemoryBank(n, s.embed_dim, s.bank_momentum, ctx.seed + 1);
-  const studentBank = new MemoryBank(n, s.embed_dim, s.bank_momentum, ctx.seed + 2);
   const symmetric = s.direction === 'symmetric';
-  // CRD's normalising constants of exp(s.t/tau), fixed from the first batch (0 until then).
-  const z = { teacherAnchor: 0, studentAnchor: 0 };
-  type Anchor = keyof typeof z;
+  // The two banks and CRD's normalising constants of exp(s.t/tau), fixed from the first batch.
+  const memory = new ContrastMemory(n, s.embed_dim, s.bank_momentum, { teacher: ctx.seed + 1, student: ctx.seed + 2 }, ['teacherAnchor', 'studentAnchor']);
+  const { teacherBank, studentBank, z } = memory;
   /** Z of one direction: fixed already, or from the first batch's sums (`calibrationSums`). */
-  const zOf = (anchor: Anchor, sums: Record<string, number>) =>
-    z[anchor] || normalisingConstant(sums[`${anchor}Sum`], sums[`${anchor}Count`], n);
+  const zOf = (anchor: Anchor, sums: Record<string, number>) => memory.zOf(anchor, sums);
 
   /**
    * The first batch's part of Z, outside the tape: the student's embedding in training mode (as
@@ -249,28 +246,16 @@ export const gacd: MethodFactory = (ctx) => {
     },
 
     afterStep(batch, whole, kept) {
-      for (const anchor of ['teacherAnchor', 'studentAnchor'] as const) {
-        if (z[anchor] === 0 && whole.sums[`${anchor}Count`]) z[anchor] = zOf(anchor, whole.sums);
-      }
       // The memory banks take this batch's embeddings (the NCE critic's negatives come from them).
-      if (!kept.teacherEmbedding) return;
-      teacherBank.update(batch.indices, kept.teacherEmbedding);
-      studentBank.update(batch.indices, kept.studentEmbedding);
+      memory.afterStep(batch.indices, whole.sums, kept);
     },
 
     embeddings(studentOut, teacherOut) {
       return [embedStudent(tapFeatures(student, studentOut, s.student_tap)), embedTeacher(tapFeatures(teacher, teacherOut, s.teacher_tap))];
     },
 
-    state() {
-      return { teacherBank: teacherBank.values, studentBank: studentBank.values, z: [z.teacherAnchor, z.studentAnchor] };
-    },
-
-    loadState(state) {
-      teacherBank.values.set(state.teacherBank as Float32Array);
-      studentBank.values.set(state.studentBank as Float32Array);
-      [z.teacherAnchor, z.studentAnchor] = Array.from(state.z as ArrayLike<number>);
-    },
+    state: () => memory.state(),
+    loadState: (state) => memory.loadState(state),
 
     dispose() {
       heads.dispose();

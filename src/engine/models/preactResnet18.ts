@@ -15,11 +15,9 @@ import { batchNorm, conv2d, dense, globalAvgPool, Layer } from './layers';
 import { Model, ModelConfig } from './model';
 import { integerOptions } from './options';
 import { Params } from './params';
+import { resnet18Stages, runStages } from './resnet18Stages';
 
 const ARCH = 'preact-resnet18';
-const WIDTHS = [64, 128, 256, 512] as const;
-const STRIDES = [1, 2, 2, 2] as const;
-const BLOCKS = [2, 2, 2, 2] as const;
 
 /** bn1-relu, conv3x3(stride), bn2-relu, conv3x3, plus the shortcut (1x1 conv on the activated input when the shape changes). */
 function preActBlock(p: Params, name: string, inPlanes: number, planes: number, stride: number): Layer {
@@ -44,16 +42,7 @@ export function preactResnet18(config: ModelConfig): Model {
   const [, , channels] = config.inputShape;
   const params = new Params(config.seed);
   const stem = conv2d(params, 'conv1', { inChannels: channels, outChannels: 64, kernel: 3, stride: 1, padding: 1, bias: false });
-  const stages: Layer[][] = [];
-  let inPlanes = 64;
-  for (let s = 0; s < 4; s++) {
-    const blocks: Layer[] = [];
-    for (let b = 0; b < BLOCKS[s]; b++) {
-      blocks.push(preActBlock(params, `layer${s + 1}.${b}`, inPlanes, WIDTHS[s], b === 0 ? STRIDES[s] : 1));
-      inPlanes = WIDTHS[s];
-    }
-    stages.push(blocks);
-  }
+  const { stages, outPlanes: inPlanes } = resnet18Stages(params, preActBlock);
   const bn = batchNorm(params, 'bn', inPlanes);
   const linear = dense(params, 'linear', inPlanes, config.numClasses);
   return {
@@ -64,11 +53,7 @@ export function preactResnet18(config: ModelConfig): Model {
     taps: ['stage1', 'stage2', 'stage3', 'stage4', 'penultimate'],
     apply(x, mode) {
       const features: Record<string, tf.Tensor> = {};
-      let out = stem(x, mode);
-      stages.forEach((blocks, s) => {
-        for (const block of blocks) out = block(out, mode);
-        features[`stage${s + 1}`] = out;
-      });
+      const out = runStages(stages, stem(x, mode), mode, features);
       const penultimate = globalAvgPool(tf.relu(bn(out, mode)) as tf.Tensor4D);
       features.penultimate = penultimate;
       return { logits: linear(penultimate), features };

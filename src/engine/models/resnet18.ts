@@ -17,11 +17,9 @@ import { batchNorm, conv2d, dense, globalAvgPool, Layer } from './layers';
 import { Model, ModelConfig } from './model';
 import { integerOptions } from './options';
 import { Params } from './params';
+import { resnet18Stages, runStages } from './resnet18Stages';
 
 const ARCH = 'resnet18';
-const WIDTHS = [64, 128, 256, 512] as const;
-const STRIDES = [1, 2, 2, 2] as const;
-const BLOCKS = [2, 2, 2, 2] as const;
 
 /** conv3x3(stride)-BN-ReLU, conv3x3-BN, plus the shortcut (1x1 conv + BN when the shape changes), then ReLU. */
 function basicBlock(p: Params, name: string, inPlanes: number, planes: number, stride: number): Layer {
@@ -47,16 +45,7 @@ export function resnet18(config: ModelConfig): Model {
   const params = new Params(config.seed);
   const conv1 = conv2d(params, 'conv1', { inChannels: channels, outChannels: 64, kernel: 3, stride: 1, padding: 1, bias: false });
   const bn1 = batchNorm(params, 'bn1', 64);
-  const stages: Layer[][] = [];
-  let inPlanes = 64;
-  for (let s = 0; s < 4; s++) {
-    const blocks: Layer[] = [];
-    for (let b = 0; b < BLOCKS[s]; b++) {
-      blocks.push(basicBlock(params, `layer${s + 1}.${b}`, inPlanes, WIDTHS[s], b === 0 ? STRIDES[s] : 1));
-      inPlanes = WIDTHS[s];
-    }
-    stages.push(blocks);
-  }
+  const { stages, outPlanes: inPlanes } = resnet18Stages(params, basicBlock);
   const linear = dense(params, 'linear', inPlanes, config.numClasses);
   return {
     arch: ARCH,
@@ -66,11 +55,7 @@ export function resnet18(config: ModelConfig): Model {
     taps: ['stage1', 'stage2', 'stage3', 'stage4', 'penultimate'],
     apply(x, mode) {
       const features: Record<string, tf.Tensor> = {};
-      let out = tf.relu(bn1(conv1(x, mode), mode)) as tf.Tensor4D;
-      stages.forEach((blocks, s) => {
-        for (const block of blocks) out = block(out, mode);
-        features[`stage${s + 1}`] = out;
-      });
+      const out = runStages(stages, tf.relu(bn1(conv1(x, mode), mode)) as tf.Tensor4D, mode, features);
       const penultimate = globalAvgPool(out);
       features.penultimate = penultimate;
       return { logits: linear(penultimate), features };

@@ -10,7 +10,7 @@ import { buildModel } from '../models/registry';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';
-import { benchAttack, openTraining, seconds, splitBatches, caseFigure } from './harness';
+import { benchAttack, openTraining, splitBatches, caseFigure } from './harness';
 
 export const DISTILL_METHODS = ['pgd-at', 'gacd'] as const;
 
@@ -47,10 +47,7 @@ export async function distillCase(o: DistillOptions): Promise<BenchCaseFigure[]>
     pool: o.pool,
   });
   try {
-    training.step(batches[0], 0.01, rng);
-    const s = seconds(() => {
-      for (let i = 1; i <= o.steps; i++) training.step(batches[i], 0.01, rng);
-    });
+    const perStep = training.secondsPerStep(batches, o.steps, rng);
     const settings = training.settings;
     return [
       caseFigure('gacd', o.method, o.pool?.size ?? 1, {
@@ -60,8 +57,8 @@ export async function distillCase(o: DistillOptions): Promise<BenchCaseFigure[]>
         batch: o.batch,
         steps: o.steps,
         trainSize: o.trainSize,
-        secondsPerStep: s / o.steps,
-        imagesPerSecond: (o.steps * o.batch) / s,
+        secondsPerStep: perStep,
+        imagesPerSecond: o.batch / perStep,
         settings,
         // The negatives the method really draws per batch (the catalog's K, capped at the split).
         ...(o.method === 'gacd' && settings.critic === 'nce' ? { negatives: Math.min(Number(settings.negatives), o.trainSize - 1) } : {}),

@@ -66,6 +66,8 @@ export interface Training {
   settings: Record<string, unknown>;
   /** One real training step (`trainStep`, SGD momentum 0.9, weight decay 5e-4); returns the loss. */
   step(batch: TrainBatch, lr: number, rng: Rng): number;
+  /** Seconds per step over `batches[1..steps]`, after a warm-up step on `batches[0]` (lr 0.01). */
+  secondsPerStep(batches: TrainBatch[], steps: number, rng: Rng): number;
   close(): Promise<void>;
 }
 
@@ -73,7 +75,7 @@ export function openTraining(o: TrainingOptions): Training {
   const settings = methodSettings(o.method, o.settings);
   const ctx: MethodContext = {
     student: o.student,
-    teacher: o.teacher ?? null,
+    teacher: o.teacher ?? o.teachers?.adversarial ?? null,
     teachers: { ...(o.teacher ? { adversarial: o.teacher } : {}), ...o.teachers },
     settings,
     attack: { ...o.attack, start: findMethod(o.method)?.attackStart ?? 'uniform' },
@@ -87,10 +89,19 @@ export function openTraining(o: TrainingOptions): Training {
   const session = o.pool && o.pool.size > 1 ? o.pool.trainingSession(o.method, ctx, method) : null;
   const options = { startNoise: startNoiseFor(o.method, o.attack), workers: session?.workers };
   const sgd = new Sgd(trainableOf(o.student, method), { momentum: 0.9, weightDecay: 5e-4 });
+  const step = (batch: TrainBatch, lr: number, rng: Rng) => trainStep(o.student, method, sgd, batch, lr, rng, options).loss;
   return {
     method,
     settings,
-    step: (batch, lr, rng) => trainStep(o.student, method, sgd, batch, lr, rng, options).loss,
+    step,
+    secondsPerStep(batches, steps, rng) {
+      // The warm-up builds (and caches) the kernels of each shape and the momentum buffers.
+      step(batches[0], 0.01, rng);
+      const s = seconds(() => {
+        for (let i = 1; i <= steps; i++) step(batches[i], 0.01, rng);
+      });
+      return s / steps;
+    },
     close: async () => {
       await session?.close();
       sgd.dispose();

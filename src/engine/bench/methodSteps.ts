@@ -18,7 +18,7 @@ import { buildModel } from '../models/registry';
 import { Rng } from '../util/rng';
 import type { WorkerPool } from '../parallel/pool';
 import { BenchCaseFigure } from './figure';
-import { benchAttack, caseFigure, methodSettings, openTraining, seconds, splitBatches, TrainBatch } from './harness';
+import { benchAttack, caseFigure, methodSettings, openTraining, splitBatches, TrainBatch } from './harness';
 
 /** The method every other one is measured against. */
 export const BASELINE_METHOD = 'pgd-at';
@@ -60,7 +60,6 @@ async function timeMethod(name: string, batches: TrainBatch[], trainLabels: Int3
   const training = openTraining({
     method: name,
     student,
-    teacher: teachers.adversarial ?? null,
     teachers,
     attack: benchAttack(10),
     trainSize: o.trainSize,
@@ -71,12 +70,8 @@ async function timeMethod(name: string, batches: TrainBatch[], trainLabels: Int3
     pool: o.pool,
   });
   try {
-    const rng = new Rng(2);
-    training.step(batches[0], 0.01, rng);
-    const s = seconds(() => {
-      for (let i = 1; i <= o.steps; i++) training.step(batches[i], 0.01, rng);
-    });
-    return { method: name, secondsPerStep: s / o.steps, teachers: Object.fromEntries(roles.map((r) => [r, TEACHER])), settings: training.settings };
+    const secondsPerStep = training.secondsPerStep(batches, o.steps, new Rng(2));
+    return { method: name, secondsPerStep, teachers: Object.fromEntries(roles.map((r) => [r, TEACHER])), settings: training.settings };
   } finally {
     await training.close();
     student.params.dispose();

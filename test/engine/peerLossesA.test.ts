@@ -10,8 +10,6 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { findMethod } from '../../src/engine/methods/catalog';
 import { kdLossRows } from '../../src/engine/methods/kd';
@@ -23,13 +21,10 @@ import { buildModel } from '../../src/engine/models/registry';
 import { NORMAL_START_STD, drawStartNoise, startNoiseFor } from '../../src/engine/step/trainStep';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
+import { type Matrix, assertClose, assertMatrixClose, handLogits as logits, torchReference } from './torchReference';
 
 before(useWasm);
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'peer_losses_a.py');
-const RTOL = 1e-5;
-
-type Matrix = number[][];
 interface Reference {
   loss: number;
   grad: Record<string, Matrix>;
@@ -37,15 +32,8 @@ interface Reference {
 }
 
 /** PyTorch's value of a method's loss (as its official code writes it) on these logits. */
-function torchReference(input: Record<string, unknown>): Reference {
-  return JSON.parse(execFileSync('/usr/bin/python3', [FIXTURE], { input: JSON.stringify(input), encoding: 'utf8' })) as Reference;
-}
+const reference = (input: Record<string, unknown>) => torchReference<Reference>('peer_losses_a.py', input);
 
-/** Hand-made logits: `rows` x `classes`, spread over about [-4, 4], from a fixed seed. */
-function logits(rows: number, classes: number, seed: number): Matrix {
-  const rng = new Rng(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: classes }, () => (rng.next() - 0.5) * 8));
-}
 
 const B = 6;
 const C = 10;
@@ -54,18 +42,6 @@ const CLEAN = logits(B, C, 11);
 const ADV = logits(B, C, 12);
 const TEACHER = logits(B, C, 13);
 const WHOLE = { total: B };
-
-function assertClose(actual: number, expected: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= RTOL * Math.abs(expected), `${what}: ${actual} vs PyTorch ${expected}`);
-}
-
-/** Element-wise, to a relative 1e-5 of the largest entry (tiny entries are compared at that scale). */
-function assertMatrixClose(actual: Float32Array | number[], expected: Matrix, what: string): void {
-  const flat = expected.flat();
-  const scale = Math.max(...flat.map(Math.abs));
-  assert.equal(actual.length, flat.length, `${what}: shape`);
-  flat.forEach((e, i) => assert.ok(Math.abs(actual[i] - e) <= RTOL * scale, `${what}[${i}]: ${actual[i]} vs PyTorch ${e}`));
-}
 
 /** The loss, named terms and gradients with respect to `inputs` of `fn` on fresh tensors. */
 function valueAndGrads(inputs: Matrix[], fn: (...xs: tf.Tensor2D[]) => { loss: tf.Scalar }) {
@@ -84,7 +60,7 @@ function valueAndGrads(inputs: Matrix[], fn: (...xs: tf.Tensor2D[]) => { loss: t
 for (const reduction of ['batchmean', 'mean'] as const) {
   test(`trades: CE(f(x), y) + beta·KL(f(x) ‖ f(x')), gradient through both sides, as TRADES's code (${reduction})`, () => {
     const beta = 6;
-    const ref = torchReference({ method: 'trades', labels: LABELS, clean: CLEAN, adv: ADV, beta, kl_reduction: reduction });
+    const ref = reference({ method: 'trades', labels: LABELS, clean: CLEAN, adv: ADV, beta, kl_reduction: reduction });
     const labels = tf.tensor1d(LABELS, 'int32');
     const ours = valueAndGrads([CLEAN, ADV], (clean, adv) => tradesLossRows(clean, adv, labels, beta, reduction, WHOLE));
     // The clean logits do carry gradient from the KL term: without it they would get CE's alone.
@@ -99,7 +75,7 @@ for (const reduction of ['batchmean', 'mean'] as const) {
   test(`kd: alpha·T²·KL(T^T(x) ‖ S^T(x)) + (1 − alpha)·CE(S(x), y), as RepDistiller's DistillKL (${reduction})`, () => {
     const alpha = 0.9;
     const temperature = 4;
-    const ref = torchReference({ method: 'kd', labels: LABELS, clean: CLEAN, teacher: TEACHER, alpha, temperature, kl_reduction: reduction });
+    const ref = reference({ method: 'kd', labels: LABELS, clean: CLEAN, teacher: TEACHER, alpha, temperature, kl_reduction: reduction });
     const labels = tf.tensor1d(LABELS, 'int32');
     const teacher = tf.tensor2d(TEACHER);
     const ours = valueAndGrads([CLEAN], (student) => kdLossRows(teacher, student, labels, alpha, temperature, reduction, WHOLE));
@@ -110,7 +86,7 @@ for (const reduction of ['batchmean', 'mean'] as const) {
 
   test(`rslad: 5/6·KL(T(x) ‖ S(x')) + 1/6·KL(T(x) ‖ S(x)), as RSLAD's hand-written KL (${reduction})`, () => {
     const weights = { adv: 5 / 6, natural: 1 / 6 };
-    const ref = torchReference({ method: 'rslad', clean: CLEAN, adv: ADV, teacher: TEACHER, adv_weight: weights.adv, natural_weight: weights.natural, kl_reduction: reduction });
+    const ref = reference({ method: 'rslad', clean: CLEAN, adv: ADV, teacher: TEACHER, adv_weight: weights.adv, natural_weight: weights.natural, kl_reduction: reduction });
     const teacher = tf.tensor2d(TEACHER);
     const ours = valueAndGrads([ADV, CLEAN], (adv, natural) => rsladLossRows(teacher, adv, natural, weights, reduction, WHOLE));
     teacher.dispose();

@@ -10,8 +10,6 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { rolesOf } from '../../src/engine/catalog/types';
 import { adaadLossRows } from '../../src/engine/methods/adaad';
@@ -25,13 +23,10 @@ import { rowsOf } from '../../src/engine/step/shares';
 import { disposePrepared, drawStartNoise, startNoiseFor } from '../../src/engine/step/trainStep';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
+import { type Matrix, assertClose, assertMatrixClose, handLogits as logits, torchReference } from './torchReference';
 
 before(useWasm);
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'peer_losses_b.py');
-const RTOL = 1e-5;
-
-type Matrix = number[][];
 interface Reference {
   loss: number;
   trust?: number[];
@@ -40,15 +35,8 @@ interface Reference {
 }
 
 /** PyTorch's value of a method's loss (as its official code writes it) on these logits. */
-function torchReference(input: Record<string, unknown>): Reference {
-  return JSON.parse(execFileSync('/usr/bin/python3', [FIXTURE], { input: JSON.stringify(input), encoding: 'utf8' })) as Reference;
-}
+const reference = (input: Record<string, unknown>) => torchReference<Reference>('peer_losses_b.py', input);
 
-/** Hand-made logits: `rows` x `classes`, spread over about [-4, 4], from a fixed seed. */
-function logits(rows: number, classes: number, seed: number): Matrix {
-  const rng = new Rng(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: classes }, () => (rng.next() - 0.5) * 8));
-}
 
 const B = 6;
 const C = 10;
@@ -61,18 +49,6 @@ const NATURAL = logits(B, C, 25);
 const MINUS = logits(B, C, 26);
 const TEACHER_MINUS = logits(B, C, 27);
 const WHOLE = { total: B };
-
-function assertClose(actual: number, expected: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= RTOL * Math.abs(expected), `${what}: ${actual} vs PyTorch ${expected}`);
-}
-
-/** Element-wise, to a relative 1e-5 of the largest entry (tiny entries are compared at that scale). */
-function assertMatrixClose(actual: Float32Array | number[], expected: Matrix | number[], what: string): void {
-  const flat = (expected as number[][]).flat();
-  const scale = Math.max(...flat.map(Math.abs));
-  assert.equal(actual.length, flat.length, `${what}: shape`);
-  flat.forEach((e, i) => assert.ok(Math.abs(actual[i] - e) <= RTOL * scale, `${what}[${i}]: ${actual[i]} vs PyTorch ${e}`));
-}
 
 /** The loss, named terms and gradients with respect to `inputs` of `fn` on fresh tensors. */
 function valueAndGrads(inputs: Matrix[], fn: (...xs: tf.Tensor2D[]) => { loss: tf.Scalar; terms: Record<string, tf.Scalar> }) {
@@ -102,7 +78,7 @@ for (const [epoch, alpha] of [[5, 1], [5, 0.8], [4, 0.8]] as const) {
   const begin = 5;
   test(`iad: IAD-I's loss and trust as IAD-I.py at epoch ${epoch} (begin ${begin}, alpha ${alpha}), S(x) not detached`, () => {
     const settings = { alpha, temperature: 2, beta: 0.1, epoch, begin };
-    const ref = torchReference({ method: 'iad-i', labels: LABELS, adv: ADV, clean: CLEAN, teacher: TEACHER, guide: GUIDE, ...settings });
+    const ref = reference({ method: 'iad-i', labels: LABELS, adv: ADV, clean: CLEAN, teacher: TEACHER, guide: GUIDE, ...settings });
     const trust = trustOf(GUIDE, epoch, begin);
     assertMatrixClose(trust, ref.trust!, 'alpha_i');
     const [labels, teacher, w] = [tf.tensor1d(LABELS, 'int32'), tf.tensor2d(TEACHER), tf.tensor1d(trust)];
@@ -129,7 +105,7 @@ for (const epoch of [39, 40]) {
   test(`iad: IAD-II's loss as IAD-II.py at epoch ${epoch} (begin 40, temperature 2: the self term under tau²)`, () => {
     const begin = 40;
     const settings = { alpha1: 0.5, alpha2: 0.25, temperature: 2, beta: 0.1, epoch, begin };
-    const ref = torchReference({ method: 'iad-ii', labels: LABELS, adv: ADV, clean: CLEAN, teacher: TEACHER, natural: NATURAL, ...settings });
+    const ref = reference({ method: 'iad-ii', labels: LABELS, adv: ADV, clean: CLEAN, teacher: TEACHER, natural: NATURAL, ...settings });
     const trust = trustOf(TEACHER, epoch, begin);
     assertMatrixClose(trust, ref.trust!, 'alpha_i');
     const [labels, teacher, natural, w] = [tf.tensor1d(LABELS, 'int32'), tf.tensor2d(TEACHER), tf.tensor2d(NATURAL), tf.tensor1d(trust)];
@@ -154,7 +130,7 @@ for (const epoch of [39, 40]) {
 for (const reduction of ['mean', 'batchmean'] as const) {
   test(`adaad: alpha·KL(T(x') ‖ S(x')) + (1 − alpha)·KL(T(x) ‖ S(x)) as main.py (${reduction === 'mean' ? 'CIFAR10: KLDivLoss()' : 'CIFAR100: sum / batch'})`, () => {
     const alpha = 0.7;
-    const ref = torchReference({ method: 'adaad', adv: ADV, clean: CLEAN, teacher_adv: GUIDE, teacher_clean: TEACHER, alpha, kl_reduction: reduction });
+    const ref = reference({ method: 'adaad', adv: ADV, clean: CLEAN, teacher_adv: GUIDE, teacher_clean: TEACHER, alpha, kl_reduction: reduction });
     const [teacherAdv, teacherClean] = [tf.tensor2d(GUIDE), tf.tensor2d(TEACHER)];
     const ours = valueAndGrads([ADV, CLEAN], (adv, clean) => adaadLossRows(adv, teacherAdv, { student: clean, teacher: teacherClean }, alpha, reduction, WHOLE));
     tf.dispose([teacherAdv, teacherClean]);
@@ -170,7 +146,7 @@ for (const alpha of [1, 0.9]) {
     // the KL a second-order quantity that float32 resolves only to about 1e-4.
     const [adv, clean, guide] = [ADV, CLEAN, GUIDE].map((m) => m.map((r) => r.map((v) => 8 * v)));
     const settings = { alpha, temperature: 30, beta: 0.1, epoch: 60, begin: 60 };
-    const ref = torchReference({ method: 'adaiad', labels: LABELS, adv, clean, guide, ...settings });
+    const ref = reference({ method: 'adaiad', labels: LABELS, adv, clean, guide, ...settings });
     const trust = trustOf(guide, 60, 60);
     assertMatrixClose(trust, ref.trust!, 'alpha_i');
     const [labels, teacherAdv, w] = [tf.tensor1d(LABELS, 'int32'), tf.tensor2d(guide), tf.tensor1d(trust)];
@@ -187,7 +163,7 @@ for (const alpha of [1, 0.9]) {
 test("igdm: KL(T(x') ‖ S(x')) + alpha·ramp·KL(softmax(T+ − T−) ‖ softmax(S+ − S−)) as saad's igdm.py", () => {
   const [epoch, epochs, alpha] = [4, 10, 1];
   // The code counts epochs from 1: our epoch 4 of 10 is its epoch 5, weight 5/10.
-  const ref = torchReference({
+  const ref = reference({
     method: 'igdm', plus: ADV, minus: MINUS, teacher_plus: GUIDE, teacher_minus: TEACHER_MINUS, alpha, code_epoch: epoch + 1, code_epochs: epochs,
   });
   const teacherPlus = tf.tensor2d(GUIDE);

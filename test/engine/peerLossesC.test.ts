@@ -7,8 +7,6 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { nceLoss, negativeMask, infoNceLoss, inBatchMasks } from '../../src/engine/methods/contrastive';
 import { crd } from '../../src/engine/methods/crd';
@@ -26,14 +24,11 @@ import { Sgd } from '../../src/engine/step/sgd';
 import { rowsOf } from '../../src/engine/step/shares';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
+import { torchReference } from './torchReference';
 
 before(useWasm);
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'peer_losses_c.py');
-
-function torchReference<T>(input: Record<string, unknown>): T {
-  return JSON.parse(execFileSync('/usr/bin/python3', [FIXTURE], { input: JSON.stringify(input), encoding: 'utf8' })) as T;
-}
+const SCRIPT = 'peer_losses_c.py';
 
 function close(actual: number, expected: number, what: string, rel = 1e-5): void {
   assert.ok(Math.abs(actual - expected) <= rel * Math.max(Math.abs(expected), 1e-6), `${what}: ${actual} vs ${expected}`);
@@ -118,7 +113,7 @@ test("CRD's symmetric NCE, its Z and its two memory banks match RepDistiller's C
     { index: [0, 1, 3], f: [[0.3, -1.2, 0.8, 0.1, 0.5, -0.4, 1.1, 0.2, -0.7, 0.9, 0.3, -0.2], [1.4, 0.2, -0.3, 0.9, -0.8, 0.6, -0.5, 1.3, 0.4, -0.1, 0.8, 0.6], [-0.6, 0.7, 0.5, -1.1, 0.2, 0.3, 0.9, -0.3, 1.2, 0.5, -0.6, 0.1]] },
     { index: [0, 4, 3], f: [[0.1, 0.9, -0.4, 0.6, 1.2, -0.3, -0.2, 0.8, 0.5, 1.0, -0.9, 0.4], [0.7, -0.5, 1.1, 0.3, 0.2, 0.9, 1.0, -0.6, 0.1, 0.7, 0.3, -1.0], [-0.9, 0.4, 0.2, 0.8, -0.1, 1.3, 0.6, 0.4, -0.8, 0.2, 1.1, 0.5]] },
   ];
-  const reference = torchReference<{ steps: Array<{ loss: number; z: number[]; memory_v1: number[]; memory_v2: number[] }> }>({
+  const reference = torchReference<{ steps: Array<{ loss: number; z: number[]; memory_v1: number[]; memory_v2: number[] }> }>(SCRIPT, {
     method: 'crd',
     n_data: n,
     feat_dim: d,
@@ -190,7 +185,7 @@ test("MTARD's KL terms and online weights match the code's training loop over th
   assert.equal(mtardWeightLr(settings as never, 0), 0.025);
   close(mtardWeightLr(settings as never, 1), 0.0025, 'weight learning rate after the milestone');
   const cols = (r: number[], from: number) => r.slice(from, from + classes);
-  const reference = torchReference<{ steps: Array<{ kl_adv: number; kl_nat: number; w_adv: number; w_nat: number; total: number }> }>({
+  const reference = torchReference<{ steps: Array<{ kl_adv: number; kl_nat: number; w_adv: number; w_nat: number; total: number }> }>(SCRIPT, {
     method: 'mtard',
     weight_lr: 0.025,
     bert: 1,
@@ -236,7 +231,7 @@ test("MTARD's KL terms and online weights match the code's training loop over th
 test("MTARD's KL reductions: 'mean' is the code's torch.mean of kl_loss, 'batchmean' C times it", () => {
   const s = tf.tensor2d([[2.0, -1.0, 0.5], [0.1, 0.4, -0.3]]);
   const t = tf.tensor2d([[1.5, 0.2, -0.3], [-1.0, 0.6, 1.4]]);
-  const ref = torchReference<{ steps: Array<{ kl_adv: number }> }>({
+  const ref = torchReference<{ steps: Array<{ kl_adv: number }> }>(SCRIPT, {
     method: 'mtard',
     weight_lr: 0.025,
     bert: 1,

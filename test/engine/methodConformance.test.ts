@@ -12,14 +12,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { methods } from '../../src/engine/methods/catalog';
-import type { Batch, MethodContext, Prepared, Teachers } from '../../src/engine/methods/method';
+import type { MethodContext, Prepared, Teachers } from '../../src/engine/methods/method';
 import { methodFactory } from '../../src/engine/methods/registry';
 import { buildModel } from '../../src/engine/models/registry';
 import { packParams } from '../../src/engine/parallel/weights';
 import { loadWeights, methodStateOf, optimizerState, readCheckpoint, writeCheckpoint } from '../../src/engine/run/checkpoint';
 import { Sgd } from '../../src/engine/step/sgd';
 import { addSums, rowsOf } from '../../src/engine/step/shares';
-import { StartNoise, disposePrepared, drawStartNoise, lossAndGradients, startNoiseFor, trainStep, trainableOf } from '../../src/engine/step/trainStep';
+import { batchOf, disposePrepared, lossAndGradients, startNoiseFor, trainStep, trainableOf } from '../../src/engine/step/trainStep';
 import { rolesOf } from '../../src/engine/catalog/types';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
@@ -104,7 +104,7 @@ for (const info of methods) {
   test(`${name}: gradients reach the student and the method's own parameters, never the teacher`, async () => {
     const s = await setup(name);
     try {
-      const batch = wholeBatch(s.b, s.options.startNoise, new Rng(3));
+      const batch = batchOf(s.b, [28, 28, 1], s.options.startNoise, new Rng(3));
       const plan = s.method.plan?.({ labels: s.b.labels, indices: s.b.indices, total: ROWS }, new Rng(5)) ?? {};
       const prepared = s.method.prepare(batch, plan);
       const teacherVars = Object.values(s.teachers).flatMap((t) => t.params.trainableNamed());
@@ -155,7 +155,7 @@ for (const info of methods) {
   test(`${name}: loss and gradients over row slices add up to the whole batch's`, async () => {
     const s = await setup(name);
     try {
-      const batch = wholeBatch(s.b, s.options.startNoise, new Rng(3));
+      const batch = batchOf(s.b, [28, 28, 1], s.options.startNoise, new Rng(3));
       const plan = s.method.plan?.({ labels: s.b.labels, indices: s.b.indices, total: ROWS }, new Rng(5)) ?? {};
       if (s.method.shareable?.(plan) === false) return; // such a step always runs whole
       const vars = trainableOf(s.student, s.method);
@@ -199,17 +199,4 @@ for (const info of methods) {
       s.dispose();
     }
   });
-}
-
-/** A whole batch as the trainer makes it, with its start noise drawn from `rng` when the method needs one. */
-function wholeBatch(b: { images: Float32Array; labels: Int32Array; indices: Int32Array; size: number }, start: StartNoise | null, rng: Rng): Batch {
-  return {
-    x: tf.tensor4d(b.images, [b.size, 28, 28, 1]),
-    y: tf.tensor1d(b.labels, 'int32'),
-    labels: b.labels,
-    indices: b.indices,
-    total: b.size,
-    offset: 0,
-    noise: start !== null ? drawStartNoise(start, [b.size, 28, 28, 1], rng) : null,
-  };
 }

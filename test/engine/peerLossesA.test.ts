@@ -13,12 +13,12 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { findMethod } from '../../src/engine/methods/catalog';
 import { kdLossRows } from '../../src/engine/methods/kd';
-import type { Batch, MethodContext } from '../../src/engine/methods/method';
+import type { MethodContext } from '../../src/engine/methods/method';
 import { methodFactory } from '../../src/engine/methods/registry';
 import { rsladLossRows } from '../../src/engine/methods/rslad';
 import { tradesLossRows } from '../../src/engine/methods/trades';
 import { buildModel } from '../../src/engine/models/registry';
-import { NORMAL_START_STD, drawStartNoise, startNoiseFor } from '../../src/engine/step/trainStep';
+import { NORMAL_START_STD, batchOf, startNoiseFor } from '../../src/engine/step/trainStep';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
 import { type Matrix, assertClose, assertMatrixClose, handLogits as logits, torchReference } from './torchReference';
@@ -136,7 +136,6 @@ test('trades and rslad start their attack from x + 0.001·N(0, I); kd does not a
 
   // With no ascent step, x' is where the attack starts: x plus the trainer's Gaussian noise, as drawn.
   const data = firstN((await fashionMini()).train, 32);
-  const shape: [number, number, number, number] = [32, 28, 28, 1];
   for (const name of ['trades', 'rslad', 'kd']) {
     const student = buildModel('tiny-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 1 });
     const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 2 });
@@ -153,16 +152,8 @@ test('trades and rslad start their attack from x + 0.001·N(0, I); kd does not a
       seed: 1,
     };
     const start = startNoiseFor(name, ATTACK);
-    const x = tf.tensor4d(data.images, shape);
-    const rows: Batch = {
-      x,
-      y: tf.tensor1d(data.labels, 'int32'),
-      labels: data.labels,
-      indices: Int32Array.from({ length: 32 }, (_, i) => i),
-      total: 32,
-      offset: 0,
-      noise: start ? drawStartNoise(start, shape, new Rng(5)) : null,
-    };
+    const rows = batchOf({ images: data.images, labels: data.labels, indices: Int32Array.from({ length: 32 }, (_, i) => i), size: 32 }, [28, 28, 1], start, new Rng(5));
+    const x = rows.x;
     const prepared = methodFactory(name)(ctx).prepare(rows, {});
     const moved = tf.sub(prepared.input, x);
     if (name === 'kd') {

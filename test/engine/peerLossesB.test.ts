@@ -16,11 +16,11 @@ import { adaadLossRows } from '../../src/engine/methods/adaad';
 import { findMethod } from '../../src/engine/methods/catalog';
 import { iadOneLossRows, iadTrust, iadTwoLossRows } from '../../src/engine/methods/iad';
 import { igdmLossRows, igdmRamp } from '../../src/engine/methods/igdm';
-import type { Batch, MethodContext, Plan, Prepared } from '../../src/engine/methods/method';
+import type { MethodContext, Plan, Prepared } from '../../src/engine/methods/method';
 import { methodFactory } from '../../src/engine/methods/registry';
 import { buildModel } from '../../src/engine/models/registry';
 import { rowsOf } from '../../src/engine/step/shares';
-import { disposePrepared, drawStartNoise, startNoiseFor } from '../../src/engine/step/trainStep';
+import { batchOf, disposePrepared, startNoiseFor } from '../../src/engine/step/trainStep';
 import { Rng } from '../../src/engine/util/rng';
 import { fashionMini, firstN, useWasm } from './helpers';
 import { type Matrix, assertClose, assertMatrixClose, handLogits as logits, torchReference } from './torchReference';
@@ -242,17 +242,8 @@ async function setup(name: string, settings: Record<string, unknown>, steps: num
     numClasses: 10,
     seed: 1,
   };
-  const shape: [number, number, number, number] = [ROWS, 28, 28, 1];
   const start = startNoiseFor(name, ATTACK);
-  const rows: Batch = {
-    x: tf.tensor4d(data.images, shape),
-    y: tf.tensor1d(data.labels, 'int32'),
-    labels: data.labels,
-    indices: Int32Array.from({ length: ROWS }, (_, i) => i),
-    total: ROWS,
-    offset: 0,
-    noise: start ? drawStartNoise(start, shape, new Rng(5)) : null,
-  };
+  const rows = batchOf({ images: data.images, labels: data.labels, indices: Int32Array.from({ length: ROWS }, (_, i) => i), size: ROWS }, [28, 28, 1], start, new Rng(5));
   const method = methodFactory(name)(ctx);
   /** The loss's terms as numbers at a plan, on prepared rows. */
   const termsAt = (prepared: Prepared, plan: Plan) =>

@@ -19,7 +19,7 @@ import { mtardSettings } from '../../src/engine/methods/mtard.info';
 import type { Model } from '../../src/engine/models/model';
 import { Params } from '../../src/engine/models/params';
 import { buildModel } from '../../src/engine/models/registry';
-import { drawStartNoise, lossAndGradients, trainStep, trainableOf, startNoiseFor } from '../../src/engine/step/trainStep';
+import { batchOf, lossAndGradients, trainStep, trainableOf, startNoiseFor } from '../../src/engine/step/trainStep';
 import { Sgd } from '../../src/engine/step/sgd';
 import { rowsOf } from '../../src/engine/step/shares';
 import { Rng } from '../../src/engine/util/rng';
@@ -53,7 +53,7 @@ function sliceModel(arch: string, inputWidth: number, from: number, width: numbe
 }
 
 /** A batch of rows whose inputs are the given rows of numbers. */
-function batchOf(values: number[][], labels: number[], indices: number[]): Batch {
+function batchOfValues(values: number[][], labels: number[], indices: number[]): Batch {
   return {
     x: tf.tensor4d(values.flat(), [values.length, 1, 1, values[0].length]),
     y: tf.tensor1d(labels, 'int32'),
@@ -127,7 +127,7 @@ test("CRD's symmetric NCE, its Z and its two memory banks match RepDistiller's C
     steps: steps.map((s) => ({ index: s.index, negatives, f_s: s.f.map((r) => r.slice(0, width)), f_t: s.f.map((r) => r.slice(width)) })),
   });
   steps.forEach((s, i) => {
-    const rows = batchOf(s.f, s.index.map((j) => trainLabels[j]), s.index);
+    const rows = batchOfValues(s.f, s.index.map((j) => trainLabels[j]), s.index);
     const mask = negativeMask(Int32Array.from(negatives), rows, trainLabels, true);
     assert.equal(tf.sum(mask).dataSync()[0], s.index.length * k, 'every negative is valid for every row');
     mask.dispose();
@@ -210,7 +210,7 @@ test("MTARD's KL terms and online weights match the code's training loop over th
       resumed.loadState!(method.state!());
       assert.deepEqual(resumed.adaptiveWeights!(), method.adaptiveWeights!());
     }
-    const out = stageStep(method, batchOf(step, labels, indices), plan);
+    const out = stageStep(method, batchOfValues(step, labels, indices), plan);
     close(out.terms.adversarial, ref.w_adv * ref.kl_adv, `step ${i + 1}: weighted adversarial term`);
     close(out.terms.natural, ref.w_nat * ref.kl_nat, `step ${i + 1}: weighted natural term`);
     close(out.loss, ref.total, `step ${i + 1}: total`);
@@ -218,7 +218,7 @@ test("MTARD's KL terms and online weights match the code's training loop over th
     close(w.natural, ref.w_nat, `step ${i + 1}: w_nat`);
     close(w.adversarial, ref.w_adv, `step ${i + 1}: w_adv`);
     if (resumed) {
-      const again = stageStep(resumed, batchOf(step, labels, indices), plan);
+      const again = stageStep(resumed, batchOfValues(step, labels, indices), plan);
       assert.equal(again.loss, out.loss, 'the resumed method takes the same step');
       assert.deepEqual(resumed.adaptiveWeights!(), w);
     }
@@ -286,15 +286,7 @@ test("GACD's contrastive attack raises each row's NCE loss (the one it ascends) 
   const g = await gacdAfterOneStep({});
   try {
     const b = g.rowsAt(40, 32);
-    const rows: Batch = {
-      x: tf.tensor4d(b.images, [b.size, 28, 28, 1]),
-      y: tf.tensor1d(b.labels, 'int32'),
-      labels: b.labels,
-      indices: b.indices,
-      total: b.size,
-      offset: 0,
-      noise: drawStartNoise(startNoiseFor('gacd', g.attack)!, [b.size, 28, 28, 1], g.rng),
-    };
+    const rows = batchOf(b, [28, 28, 1], startNoiseFor('gacd', g.attack), g.rng);
     const plan = g.method.plan!({ labels: b.labels, indices: b.indices, total: b.size }, g.rng);
     assert.equal(g.method.shareable!(plan), true, 'with the NCE critic the contrastive attack is row-wise');
     const prepared = g.method.prepare(rows, plan);
@@ -329,15 +321,7 @@ test("GACD's contrastive attack with InfoNCE raises the InfoNCE loss, and such s
   const g = await gacdAfterOneStep({ critic: 'infonce' });
   try {
     const b = g.rowsAt(40, 32);
-    const rows: Batch = {
-      x: tf.tensor4d(b.images, [b.size, 28, 28, 1]),
-      y: tf.tensor1d(b.labels, 'int32'),
-      labels: b.labels,
-      indices: b.indices,
-      total: b.size,
-      offset: 0,
-      noise: drawStartNoise(startNoiseFor('gacd', g.attack)!, [b.size, 28, 28, 1], g.rng),
-    };
+    const rows = batchOf(b, [28, 28, 1], startNoiseFor('gacd', g.attack), g.rng);
     const plan = g.method.plan!({ labels: b.labels, indices: b.indices, total: b.size }, g.rng);
     assert.equal(g.method.shareable!(plan), false, 'the InfoNCE attack needs every row: the step runs whole');
     const prepared = g.method.prepare(rows, plan);
@@ -369,15 +353,7 @@ test("GACD's contrastive attack on row slices gives the whole batch's x', before
   try {
     for (const method of [fresh, g.method]) {
       const b = g.rowsAt(40, 30);
-      const whole: Batch = {
-        x: tf.tensor4d(b.images, [b.size, 28, 28, 1]),
-        y: tf.tensor1d(b.labels, 'int32'),
-        labels: b.labels,
-        indices: b.indices,
-        total: b.size,
-        offset: 0,
-        noise: drawStartNoise(startNoiseFor('gacd', g.attack)!, [b.size, 28, 28, 1], g.rng),
-      };
+      const whole = batchOf(b, [28, 28, 1], startNoiseFor('gacd', g.attack), g.rng);
       const plan = method.plan!({ labels: b.labels, indices: b.indices, total: b.size }, g.rng);
       const one = method.prepare(whole, plan);
       const parts = [rowsOf(whole, 0, 11), rowsOf(whole, 11, 30)].map((r) => method.prepare(r, plan));

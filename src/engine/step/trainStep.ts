@@ -130,27 +130,44 @@ export function disposePrepared(p: Prepared): void {
   tf.dispose([p.input, ...Object.values(p.tensors), ...Object.values(p.gathered ?? {})]);
 }
 
+/** The samples of a training batch, as plain data. */
+export interface BatchData {
+  images: Float32Array;
+  labels: Int32Array;
+  indices: Int32Array;
+  size: number;
+}
+
+/**
+ * The whole batch as the trainer hands it to a method: its tensors, and the attack's random start
+ * drawn from `rng` when `start` says the method needs one.
+ */
+export function batchOf(b: BatchData, inputShape: readonly [number, number, number], start: StartNoise | null, rng: Rng): Batch {
+  const shape: [number, number, number, number] = [b.size, ...inputShape];
+  return {
+    x: tf.tensor4d(b.images, shape),
+    y: tf.tensor1d(b.labels, 'int32'),
+    labels: b.labels,
+    indices: b.indices,
+    total: b.size,
+    offset: 0,
+    noise: start !== null ? drawStartNoise(start, shape, rng) : null,
+  };
+}
+
 /** One optimisation step; every tensor it makes is released before it returns. */
 export function trainStep(
   model: Model,
   method: Method,
   sgd: Sgd,
-  b: { images: Float32Array; labels: Int32Array; indices: Int32Array; size: number },
+  b: BatchData,
   lr: number,
   rng: Rng,
   options: StepOptions = {},
 ): StepResult {
   return tidyPlain((): StepResult => {
     const start = options.startNoise ?? null;
-    const batch: Batch = {
-      x: tf.tensor4d(b.images, [b.size, ...model.inputShape]),
-      y: tf.tensor1d(b.labels, 'int32'),
-      labels: b.labels,
-      indices: b.indices,
-      total: b.size,
-      offset: 0,
-      noise: start !== null ? drawStartNoise(start, [b.size, ...model.inputShape], rng) : null,
-    };
+    const batch = batchOf(b, model.inputShape, start, rng);
     const info: BatchInfo = { labels: b.labels, indices: b.indices, total: b.size };
     // Where the step stands in the schedule travels with the plan, to every share and stage.
     const plan: Plan = { ...(method.plan?.(info, rng) ?? {}), epoch: options.epoch ?? 0, epochs: options.epochs ?? 1 };

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import { findMethod, methods, reconstructedNote, unconfirmed } from '../methods/catalog';
 import { datasets } from '../data/catalog';
-import { readsTeacherLabels, rolesOf, teacherRoles, type TeacherRole } from '../catalog/types';
+import { readsTeacherLabels, rolesOf, teacherRoles, type MethodInfo, type TeacherRole } from '../catalog/types';
 import { experimentFields } from './schema';
 import { models } from '../models/catalog';
 import { evaluateExpression } from '../catalog/expression';
@@ -124,9 +124,18 @@ function settingsOf(ref: MethodRef, plain: Record<string, unknown>): Record<stri
   const info = findMethod(ref.name);
   const block = get(plain, ref.block) as Record<string, unknown>;
   if (!info) return block;
-  const written = Object.fromEntries(Object.entries(block).filter(([k]) => k in info.settings.shape));
-  const parsed = info.settings.safeParse(written);
-  return parsed.success ? (parsed.data as Record<string, unknown>) : { ...(info.settings.parse({}) as Record<string, unknown>), ...written };
+  return methodBlockSettings(info, block) ?? { ...(info.settings.parse({}) as Record<string, unknown>), ...ownSettings(info, block) };
+}
+
+/** The keys of a method block that are that method's settings (not `name`, `method` or `label`). */
+function ownSettings(info: MethodInfo, block: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(block).filter(([k]) => k in info.settings.shape));
+}
+
+/** A method block's settings with the method's defaults filled in, or null when one is invalid. */
+export function methodBlockSettings(info: MethodInfo, block: Record<string, unknown>): Record<string, unknown> | null {
+  const parsed = info.settings.safeParse(ownSettings(info, block));
+  return parsed.success ? (parsed.data as Record<string, unknown>) : null;
 }
 
 /** The label set of some data: its dataset and its classes ("all" when it keeps every class). */

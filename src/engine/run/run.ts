@@ -16,7 +16,7 @@ import type { ExperimentSpec } from '../experiment/schema';
 import { buildModel } from '../models/registry';
 import type { Model } from '../models/model';
 import type { Teachers } from '../methods/method';
-import { teacherRoles } from '../catalog/types';
+import { teacherRoles, type TeacherRole } from '../catalog/types';
 import { describeIoError, writeFileAtomic } from './atomicWrite';
 import { readCheckpoint, loadWeights } from './checkpoint';
 import { evaluateAndReport, weightsHash } from './modelEvaluation';
@@ -147,8 +147,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     const teachers: Teachers = {};
     let teacherLabelsMatch = true;
     for (const [k, role] of teacherRoles.entries()) {
-      // `teacher:` is the robust teacher's own name; `teachers.adversarial` the same block.
-      const block = role === 'adversarial' ? (spec.teacher ?? spec.teachers.adversarial) : spec.teachers[role];
+      const block = teacherBlock(spec, role);
       if (!block) continue;
       const label = role === 'adversarial' ? 'teacher' : `teacher:${role}`;
       const own = block.data ? await loadTeacherData(block.data, o.baseDir, spec.seed) : data;
@@ -221,7 +220,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     const teacherCards = Object.entries(teachers).map(([role, t]) => ({ role, arch: t.arch, weightsSha256: weightsHash(t) }));
     const teacherDataOf = (label: string) => {
       const role = label === 'teacher' ? 'adversarial' : label.replace(/^teacher:/, '');
-      return (role === 'adversarial' ? (spec.teacher ?? spec.teachers.adversarial) : spec.teachers[role as keyof typeof spec.teachers])?.data ?? null;
+      return teacherBlock(spec, role as TeacherRole)?.data ?? null;
     };
     const epsilon = ev.epsilon;
     const results: ModelResults[] = [];
@@ -291,6 +290,11 @@ function pick(from: Record<string, unknown>, like: object): Record<string, unkno
  */
 function evaluationCacheDir(runRoot: string): string {
   return path.join(path.dirname(path.dirname(runRoot)), '.cache', 'evaluations');
+}
+
+/** The teacher of a role; `teacher:` is the robust teacher's own name, `teachers.adversarial` the same block. */
+function teacherBlock(spec: ExperimentSpec, role: TeacherRole): ExperimentSpec['teacher'] {
+  return role === 'adversarial' ? (spec.teacher ?? spec.teachers.adversarial) : spec.teachers[role];
 }
 
 /** Whether two data sections name one label set (the same dataset and the same classes, in order). */

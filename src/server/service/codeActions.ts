@@ -9,6 +9,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Pair } from 'yaml';
 import { findMethod } from '../../engine/methods/catalog';
 import { rolesOf, type TeacherRole } from '../../engine/catalog/types';
+import { methodBlockSettings } from '../../engine/experiment/checks';
 import { keysAt, locate, pathAtOffset } from '../../engine/experiment/parse';
 import type { Path } from '../../engine/experiment/parse';
 import { describeAt } from '../../engine/experiment/schemaInfo';
@@ -109,8 +110,8 @@ function needsRole(plain: Record<string, unknown>, role: TeacherRole): boolean {
     const block = m as Record<string, unknown>;
     const info = findMethod(String(block.name ?? block.method));
     if (!info) return false;
-    const parsed = info.settings.safeParse(Object.fromEntries(Object.entries(block).filter(([k]) => k in info.settings.shape)));
-    return parsed.success && rolesOf(info, parsed.data as Record<string, unknown>).includes(role);
+    const settings = methodBlockSettings(info, block);
+    return settings !== null && rolesOf(info, settings).includes(role);
   });
 }
 

@@ -13,7 +13,9 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'gacd' }],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.gacd') },
+    // The `gacd` settings reach the server at start and again when they change (gacd.notes).
+    initializationOptions: { notes: vscode.workspace.getConfiguration('gacd').get<string>('notes') },
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.gacd'), configurationSection: 'gacd' },
     outputChannelName: 'GACD Language Server',
   };
   const client = new LanguageClient('gacd', 'GACD Language Server', serverOptions, clientOptions);

@@ -19,13 +19,20 @@ import {
   toTextEdit,
   uriToPath,
 } from './convert';
-import { createLanguageService } from './service/languageService';
+import { createLanguageService, NOTES_MODES, type NotesMode } from './service/languageService';
 import type { ServiceDocument } from './service/types';
 
 /** What a client may pass in `initializationOptions`. */
 export interface GacdInitializationOptions {
   /** Milliseconds to wait after a change before checking the document again; default 50. */
   diagnosticsDelayMs?: number;
+  /** The `gacd.notes` setting: notes on unconfirmed settings per file, per setting, or none. */
+  notes?: NotesMode;
+}
+
+/** A `gacd.notes` value the service knows, or undefined. */
+function notesMode(v: unknown): NotesMode | undefined {
+  return NOTES_MODES.find((m) => m === v);
 }
 
 export const DEFAULT_DIAGNOSTICS_DELAY_MS = 50;
@@ -87,6 +94,7 @@ export function startServer(connection: lsp.Connection): void {
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport ?? false;
     const opts = (params.initializationOptions ?? {}) as GacdInitializationOptions;
     if (typeof opts.diagnosticsDelayMs === 'number' && opts.diagnosticsDelayMs >= 0) delay = opts.diagnosticsDelayMs;
+    service.configure({ notes: notesMode(opts.notes) });
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: lsp.TextDocumentSyncKind.Incremental },
@@ -118,6 +126,15 @@ export function startServer(connection: lsp.Connection): void {
     service.reset();
     published.clear();
     for (const doc of documents.all()) schedule(doc.uri);
+  });
+
+  // The client sends its `gacd` settings when they change (synchronize.configurationSection).
+  connection.onDidChangeConfiguration((params) => {
+    const notes = notesMode((params.settings as { gacd?: { notes?: unknown } } | undefined)?.gacd?.notes);
+    if (!notes) return;
+    service.configure({ notes });
+    published.clear();
+    for (const doc of documents.all()) validate(doc.uri);
   });
 
   const withDoc =

@@ -52,6 +52,24 @@ test('check prints every problem of every file and exits 1 on an error', () => {
   ]);
 });
 
+test('check summarises the notes on unconfirmed settings in one line per file, as the editor does; --notes all lists each', () => {
+  const file = path.join(fixtures, 'quickstart.gacd');
+  const summary: string[] = [];
+  assert.equal(checkCommand([file], (l) => summary.push(l)), 0);
+  const notes = (lines: string[]) => lines.filter((l) => /: info: gacd /.test(l) || / are reconstructed /.test(l));
+  assert.equal(notes(summary).length, 1);
+  assert.match(notes(summary)[0], /: info: gacd: \d+ settings are reconstructed from the abstract; .*\(fix: gacd\.notes: all \(gacd check --notes all\)/);
+  const all: string[] = [];
+  assert.equal(checkCommand([file], (l) => all.push(l), 'all'), 0);
+  const count = Number(/gacd: (\d+) settings/.exec(summary.join('\n'))![1]);
+  assert.equal(notes(all).length, count);
+  assert.ok(notes(all).every((l) => /: info: gacd [a-z_]+( = [^:]+)?: reconstructed from the abstract/.test(l)), all.join('\n'));
+  const off: string[] = [];
+  assert.equal(checkCommand([file], (l) => off.push(l), 'off'), 0);
+  assert.deepEqual(notes(off), []);
+  assert.equal(off.length, summary.length - 1, 'off drops only the notes');
+});
+
 test('check exits 0 for valid files (notes and warnings included) and reports a missing file without throwing', () => {
   const lines: string[] = [];
   const ok = [path.join(fixtures, 'minimal.gacd'), path.join(fixtures, 'quickstart.gacd')];

@@ -310,7 +310,11 @@ test('a piecewise schedule whose milestones are past the last epoch is a warning
 test('GACD gets an info note for each unconfirmed setting, other methods none', () => {
   const text = MINIMAL.replace('name: pgd-at', 'name: gacd\n  beta: 0.5') + 'teacher:\n  model: small-cnn\n  train: { method: pgd-at }\n';
   const r = check(text);
-  const notes = byCode(r, 'unconfirmed');
+  const [summary, ...more] = byCode(r, 'unconfirmed').filter((n) => n.data?.summarises !== undefined);
+  assert.equal(more.length, 0, 'one summary per file');
+  assert.equal(summary.data?.summarises, 16);
+  assert.equal(covered(text, summary), 'name');
+  const notes = byCode(r, 'unconfirmed').filter((n) => n !== summary);
   assert.equal(notes.length, 16);
   assert.ok(notes.every((n) => n.severity === 'info'));
   assert.ok(notes.every((n) => n.message.includes("reconstructed from the abstract; the paper's exact choice is unknown")));

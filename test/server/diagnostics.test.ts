@@ -3,14 +3,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadExperiment } from '../../src/engine/experiment/load';
-import { doc, fixtures, MINIMAL, spanText, strictService, tempWorkspace } from './helpers';
+import { applyNotesMode } from '../../src/engine/experiment/problems';
+import { createLanguageService } from '../../src/server/service/languageService';
+import { doc, fixtures, MINIMAL, repoRoot, spanText, strictService, tempWorkspace } from './helpers';
 
 test('diagnostics are the problems gacd check reports, at the same places', () => {
   const { service, errors } = strictService();
   for (const name of ['bad', 'malformed', 'no-teacher', 'quickstart', 'cifar']) {
     const file = path.join(fixtures, `${name}.gacd`);
     const text = fs.readFileSync(file, 'utf8');
-    const problems = loadExperiment(file, { text }).problems;
+    // Both show the notes on unconfirmed settings as one summary per file by default.
+    const problems = applyNotesMode(loadExperiment(file, { text }).problems, 'summary');
     const diagnostics = service.validate(doc(text, file));
     assert.deepEqual(
       diagnostics.map((d) => [d.span.start.line + 1, d.span.start.character + 1, d.code, d.severity]),
@@ -70,10 +73,65 @@ method:
     assert.equal(spanText(text, find('missing-file')[0].span), 'checkpoints/missing');
     assert.equal(find('student-larger')[0].severity, 'warning');
     assert.equal(spanText(text, find('student-larger')[0].span), 'small-cnn');
-    const notes = find('unconfirmed');
-    assert.ok(notes.length >= 10 && notes.every((d) => d.severity === 'info'));
+    // One note per file by default, on the method's name key (hovering `gacd` shows its documentation alone).
+    const [summary, ...more] = find('unconfirmed');
+    assert.equal(more.length, 0);
+    assert.equal(summary.severity, 'info');
+    assert.equal(spanText(text, summary.span), 'name');
+    assert.match(summary.message, /^gacd: 16 settings are reconstructed from the abstract.*\(gamma, beta, alpha, .*attack_loss\)/);
+    assert.match(summary.message, /gacd\.notes: all/);
+
+    service.configure({ notes: 'all' });
+    const notes = service.validate(doc(text, file)).filter((d) => d.code === 'unconfirmed');
+    assert.ok(notes.length === 16 && notes.every((d) => d.severity === 'info' && d.data?.summarises === undefined));
     const beta = notes.find((d) => spanText(text, d.span) === 'beta')!;
     assert.match(beta.message, /CRD's weight on the contrastive term/);
+
+    service.configure({ notes: 'off' });
+    assert.deepEqual(service.validate(doc(text, file)).filter((d) => d.code === 'unconfirmed'), []);
+    assert.ok(service.validate(doc(text, file)).some((d) => d.code === 'student-larger'), 'off silences only the notes');
+  } finally {
+    cleanup();
+  }
+});
+
+test('the untouched quickstart shows one note, with one quick fix, and the notes of two GACD blocks make one note', () => {
+  const file = path.join(repoRoot, 'examples/quickstart.gacd');
+  const text = fs.readFileSync(file, 'utf8');
+  const service = createLanguageService({ workspaceRoot: () => repoRoot });
+  const diagnostics = service.validate(doc(text, file));
+  assert.deepEqual(diagnostics.map((d) => d.code), ['unconfirmed']);
+  const line = diagnostics[0].span.start.line;
+  const actions = service.codeActions(doc(text, file), { start: { line, character: 0 }, end: { line, character: 80 } });
+  assert.deepEqual(actions.map((a) => a.title), ['Silence "unconfirmed" on this line (# gacd-ignore)']);
+
+  // With every note shown, the fourteen notes of that line still get one silencing quick fix, for all of them.
+  const all = createLanguageService({ workspaceRoot: () => repoRoot, notes: 'all' });
+  const each = all.validate(doc(text, file));
+  assert.equal(each.filter((d) => d.span.start.line === line).length, 14);
+  const fixes = all.codeActions(doc(text, file), { start: { line, character: 0 }, end: { line, character: 80 } });
+  assert.equal(fixes.length, 1);
+  assert.equal(fixes[0].diagnostics.length, 14);
+
+  const two = `${text}\n`.replace('  - method: natural\n', '  - method: natural\n  - method: gacd\n    label: gacd-b\n');
+  const notes = service.validate(doc(two, file)).filter((d) => d.code === 'unconfirmed');
+  assert.equal(notes.length, 1);
+  assert.match(notes[0].message, /32 settings \(in method, baselines\[1\]\)/);
+});
+
+test('an ignore comment above the method silences the summary, and one above a setting is not stale in summary mode', () => {
+  const { root, cleanup } = tempWorkspace();
+  try {
+    const { service } = strictService(root);
+    const file = path.join(root, 'exp.gacd');
+    const base = `${MINIMAL.replace(/method:\n  name: \S+/, 'method:\n  name: gacd')}`;
+    const silenced = base.replace('  name: gacd', '  # gacd-ignore: unconfirmed\n  name: gacd');
+    assert.ok(silenced.includes('gacd-ignore'), 'the fixture names gacd');
+    assert.deepEqual(service.validate(doc(silenced, file)).filter((d) => d.code === 'unconfirmed' || d.code === 'unused-ignore'), []);
+    const onSetting = base.replace('  name: gacd', '  name: gacd\n  # gacd-ignore: unconfirmed\n  beta: 1');
+    const shown = service.validate(doc(onSetting, file));
+    assert.deepEqual(shown.filter((d) => d.code === 'unused-ignore'), [], 'the comment silences the beta note of the all mode');
+    assert.equal(shown.filter((d) => d.code === 'unconfirmed').length, 1);
   } finally {
     cleanup();
   }

@@ -6,6 +6,7 @@
  * Errors are printed as one clear message (what, where, the fix), never as a stack trace.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_NOTES_MODE, NOTES_MODES } from '../experiment/problems';
 import { ENGINE_VERSION } from '../util/version';
 import { errorLine } from './printer';
 
@@ -16,7 +17,7 @@ usage:
   gacd resume RUN_DIR [--backend NAME] [--json]
   gacd eval CHECKPOINT_DIR [--dataset NAME] [--epsilon X] [--attacks clean,fgsm,pgd-20,cw-20] [--test-size N] [--workers N]
             [--card FILE] [--json]
-  gacd check FILE.gacd...
+  gacd check FILE.gacd... [--notes summary|all|off]
   gacd import FILE.pt|FILE.safetensors --arch NAME --dataset NAME --out DIR [--mean a,b,c --std a,b,c] [--json]
   gacd export CHECKPOINT_DIR --out FILE [--format pt|safetensors] [--json]
   gacd sweep FILE.gacd [--executor local|slurm] [--parallel N] [--runs-dir DIR] [--wait] [--dry-run] [--json] [--yes]
@@ -80,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       gpus: { type: 'string' },
       memory: { type: 'string' },
       account: { type: 'string' },
+      notes: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -94,8 +96,11 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check': {
       if (positionals.length === 0) throw new UsageError('gacd check needs at least one .gacd file');
+      const notes = values.notes ?? DEFAULT_NOTES_MODE;
+      const mode = NOTES_MODES.find((m) => m === notes);
+      if (!mode) throw new UsageError(`--notes must be one of ${NOTES_MODES.join(', ')}, not "${notes}"`);
       const { checkCommand } = await import('./checkCommand');
-      return checkCommand(positionals, (line) => process.stdout.write(line + '\n'));
+      return checkCommand(positionals, (line) => process.stdout.write(line + '\n'), mode);
     }
     case 'run': {
       if (positionals.length !== 1) throw new UsageError('gacd run needs exactly one .gacd file');

@@ -475,9 +475,14 @@ function baselineChecks(ctx: CheckContext): Problem[] {
   return problems;
 }
 
-/** An information note on each GACD setting whose value the paper leaves unconfirmed. */
+/**
+ * An information note on each GACD setting whose value the paper leaves unconfirmed, and one note
+ * that stands for all of them (on the first such method's name key, so that hovering the method's
+ * name shows its documentation alone); `applyNotesMode` keeps one form or the other.
+ */
 function gacdNotes(ctx: CheckContext): Problem[] {
   const problems: Problem[] = [];
+  const noted: { ref: MethodRef; settings: string[] }[] = [];
   for (const ref of methodRefs(ctx.plain)) {
     const notes = unconfirmed.filter((u) => u.method === ref.name);
     if (!notes.length) continue;
@@ -492,6 +497,7 @@ function gacdNotes(ctx: CheckContext): Problem[] {
         }),
       );
     }
+    noted.push({ ref, settings: notes.map((u) => u.setting) });
     const defaults = findMethod(ref.name)!.settings.parse({}) as Record<string, unknown>;
     const critic = block.critic ?? defaults.critic;
     const negatives = numberAt(block, ['negatives']) ?? (defaults.negatives as number | undefined);
@@ -507,5 +513,21 @@ function gacdNotes(ctx: CheckContext): Problem[] {
       );
     }
   }
+  if (noted.length) problems.push(notesSummary(ctx, noted));
   return problems;
+}
+
+function notesSummary(ctx: CheckContext, noted: { ref: MethodRef; settings: string[] }[]): Problem {
+  const first = noted[0].ref;
+  const count = noted.reduce((n, x) => n + x.settings.length, 0);
+  const where = noted.length > 1 ? ` (in ${noted.map((x) => pathText(x.ref.block)).join(', ')})` : '';
+  return at(ctx, [...first.block, first.key], 'key', {
+    severity: 'info',
+    code: 'unconfirmed',
+    message:
+      `${first.name}: ${count} settings${where} are ${reconstructedNote} (${[...new Set(noted.flatMap((x) => x.settings))].join(', ')}). ` +
+      'Hover a setting for the value chosen and why',
+    fix: 'gacd.notes: all (gacd check --notes all) lists one note per setting',
+    data: { summarises: count },
+  });
 }

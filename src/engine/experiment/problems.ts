@@ -32,7 +32,30 @@ export interface Problem extends Range {
   data?: {
     /** Replacement texts for the range, best first, for quick fixes. */
     replacements?: string[];
+    /** Set on the one note that stands for this many `unconfirmed` notes (see `applyNotesMode`). */
+    summarises?: number;
   };
+}
+
+/**
+ * How the notes on settings that a paper leaves unconfirmed are shown: one note per file that
+ * names them all (`summary`), one note per setting (`all`), or none (`off`). The checks report
+ * both forms; the editor's `gacd.notes` setting and `gacd check --notes` choose.
+ */
+export type NotesMode = 'summary' | 'all' | 'off';
+
+export const NOTES_MODES: readonly NotesMode[] = ['summary', 'all', 'off'];
+export const DEFAULT_NOTES_MODE: NotesMode = 'summary';
+
+export const isSummaryNote = (p: Pick<Problem, 'code' | 'data'>): boolean => p.code === 'unconfirmed' && p.data?.summarises !== undefined;
+
+/** The problems to show in a notes mode: the summary or each note, or neither. */
+export function applyNotesMode<P extends Pick<Problem, 'code' | 'data'>>(problems: readonly P[], mode: NotesMode): P[] {
+  return problems.filter((p) => {
+    if (p.code !== 'unconfirmed') return true;
+    if (mode === 'off') return false;
+    return isSummaryNote(p) === (mode === 'summary');
+  });
 }
 
 /** `FILE:LINE:COL: error|warning|info: message (fix: ...)` */

@@ -11,6 +11,7 @@ import { findMethod } from '../../engine/methods/catalog';
 import { rolesOf, type TeacherRole } from '../../engine/catalog/types';
 import { methodBlockSettings } from '../../engine/experiment/checks';
 import { keysAt, locate, pathAtOffset } from '../../engine/experiment/parse';
+import type { NotesMode } from '../../engine/experiment/problems';
 import type { Path } from '../../engine/experiment/parse';
 import { describeAt } from '../../engine/experiment/schemaInfo';
 import type { Analysis } from './analysis';
@@ -295,10 +296,20 @@ function actionsFor(a: Analysis, d: Diagnostic): CodeAction[] {
   return out;
 }
 
-/** The quick fixes for the diagnostics that touch `span`. */
-export function computeCodeActions(a: Analysis, span: Span): CodeAction[] {
-  return computeDiagnostics(a)
-    .filter((d) => touches(d.span, span))
-    .flatMap((d) => actionsFor(a, d));
+/**
+ * The quick fixes for the diagnostics that touch `span`. Actions that make the same edits (the
+ * silencing comment for several notes of one line) are offered once, for all their diagnostics.
+ */
+export function computeCodeActions(a: Analysis, span: Span, notes?: NotesMode): CodeAction[] {
+  const byEdit = new Map<string, CodeAction>();
+  for (const d of computeDiagnostics(a, notes).filter((x) => touches(x.span, span))) {
+    for (const act of actionsFor(a, d)) {
+      const key = `${act.title}\n${JSON.stringify(act.edits)}`;
+      const same = byEdit.get(key);
+      if (same) same.diagnostics.push(...act.diagnostics);
+      else byEdit.set(key, act);
+    }
+  }
+  return [...byEdit.values()];
 }
 

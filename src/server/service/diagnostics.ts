@@ -7,9 +7,11 @@
  * A whole-line comment `# gacd-ignore: CODE` (several codes may be separated by commas) silences
  * the diagnostics with that code on the next line that is not itself a comment, for a deliberate
  * off-protocol setting. An ignore comment that silences nothing gets a hint, so that stale ones
- * do not pile up.
+ * do not pile up. The notes on settings a paper leaves unconfirmed are shown in the chosen
+ * `NotesMode` (one per file by default); an ignore comment counts as used when it silences a
+ * note in any mode, so switching modes never makes one look stale.
  */
-import type { Problem } from '../../engine/experiment/problems';
+import { applyNotesMode, DEFAULT_NOTES_MODE, type NotesMode, type Problem } from '../../engine/experiment/problems';
 import type { Analysis } from './analysis';
 import type { Diagnostic, Span } from './types';
 
@@ -19,7 +21,14 @@ export function problemToDiagnostic(a: Analysis, p: Problem): Diagnostic {
   const d: Diagnostic = { span: a.spanOfRange(p), severity: p.severity, code: p.code, message: p.message };
   const fix = p.fix;
   const replacements = p.data?.replacements;
-  if (fix || replacements?.length) d.data = { ...(fix ? { fix } : {}), ...(replacements?.length ? { replacements: [...replacements] } : {}) };
+  const summarises = p.data?.summarises;
+  if (fix || replacements?.length || summarises !== undefined) {
+    d.data = {
+      ...(fix ? { fix } : {}),
+      ...(replacements?.length ? { replacements: [...replacements] } : {}),
+      ...(summarises !== undefined ? { summarises } : {}),
+    };
+  }
   // The suggestion is part of what a person reads, as `gacd check` prints it.
   if (fix) d.message = `${p.message} (${fix})`;
   return d;
@@ -55,11 +64,11 @@ export function ignoreComments(a: Analysis): IgnoreComment[] {
   return out;
 }
 
-export function computeDiagnostics(a: Analysis): Diagnostic[] {
+export function computeDiagnostics(a: Analysis, notes: NotesMode = DEFAULT_NOTES_MODE): Diagnostic[] {
   const all = a.load.problems.map((p) => problemToDiagnostic(a, p));
-  if (!a.doc.text.includes('gacd-ignore')) return all;
+  if (!a.doc.text.includes('gacd-ignore')) return applyNotesMode(all, notes);
   const ignores = ignoreComments(a);
-  if (ignores.length === 0) return all;
+  if (ignores.length === 0) return applyNotesMode(all, notes);
   const silenced = new Set<Diagnostic>();
   const hints: Diagnostic[] = [];
   for (const ig of ignores) {
@@ -77,5 +86,5 @@ export function computeDiagnostics(a: Analysis): Diagnostic[] {
       }
     }
   }
-  return [...all.filter((d) => !silenced.has(d)), ...hints];
+  return [...applyNotesMode(all.filter((d) => !silenced.has(d)), notes), ...hints];
 }

@@ -4,6 +4,7 @@
  * Server Protocol; `../connection.ts` adapts it. Every entry point catches its own failures and
  * answers with nothing rather than throw, so that one bad request never takes the server down.
  */
+import { DEFAULT_NOTES_MODE, type NotesMode } from '../../engine/experiment/problems';
 import { AnalysisCache } from './analysis';
 import type { Analysis } from './analysis';
 import { computeCodeActions } from './codeActions';
@@ -36,6 +37,13 @@ export interface LanguageServiceOptions {
   workspaceRoot?: (filePath: string) => string | undefined;
   /** Told about a failure that was turned into an empty answer (the server logs it). */
   onError?: (feature: string, error: unknown) => void;
+  /** How notes on settings a paper leaves unconfirmed are shown; default one per file. */
+  notes?: NotesMode;
+}
+
+/** What the editor's settings may change while the service runs. */
+export interface LanguageServiceSettings {
+  notes?: NotesMode;
 }
 
 export interface LanguageService {
@@ -50,10 +58,13 @@ export interface LanguageService {
   forget(id: string): void;
   /** Drops every cached analysis (files on disk changed: a path may now exist). */
   reset(): void;
+  /** Applies changed settings to every later answer. */
+  configure(settings: LanguageServiceSettings): void;
 }
 
 export function createLanguageService(options: LanguageServiceOptions = {}): LanguageService {
   const cache = new AnalysisCache(options.workspaceRoot ?? (() => undefined));
+  let notes = options.notes ?? DEFAULT_NOTES_MODE;
   const guard =
     <A extends unknown[], R>(feature: string, fallback: () => R, run: (a: Analysis, ...args: A) => R) =>
     (doc: ServiceDocument, ...args: A): R => {
@@ -65,16 +76,20 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       }
     };
   return {
-    validate: guard('diagnostics', () => [], computeDiagnostics),
+    validate: guard('diagnostics', () => [], (a) => computeDiagnostics(a, notes)),
     complete: guard('completion', () => [], computeCompletion),
     hover: guard('hover', () => undefined, computeHover),
-    codeActions: guard('code actions', () => [], computeCodeActions),
+    codeActions: guard('code actions', () => [], (a, span: Span) => computeCodeActions(a, span, notes)),
     documentSymbols: guard('document symbols', () => [], computeSymbols),
     foldingRanges: guard('folding ranges', () => [], computeFolding),
     format: guard('formatting', () => [], computeFormatting),
     forget: (id) => cache.forget(id),
     reset: () => cache.clear(),
+    configure: (settings) => {
+      if (settings.notes) notes = settings.notes;
+    },
   };
 }
 
 export type * from './types';
+export { NOTES_MODES, type NotesMode } from '../../engine/experiment/problems';

@@ -49,6 +49,8 @@ export interface DiagnosticData {
   fix?: string;
   /** Replacement texts for the span, best first. */
   replacements?: string[];
+  /** On the one note that stands for this many notes on unconfirmed settings. */
+  summarises?: number;
 }
 
 export interface TextEdit {

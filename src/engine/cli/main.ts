@@ -1,7 +1,7 @@
 /**
  * `gacd`: the engine's command line: the usage text, the arguments, and the dispatch to one file
  * per command (runCommand.ts, resumeCommand.ts, evalCommand.ts, checkCommand.ts, benchCommand.ts,
- * importCommand.ts, exportCommand.ts, sweepCommand.ts).
+ * importCommand.ts, exportCommand.ts, sweepCommand.ts, reportCommand.ts).
  * Each command is loaded only when asked for, so `check` and `--help` never load TensorFlow.js.
  * Errors are printed as one clear message (what, where, the fix), never as a stack trace.
  */
@@ -24,6 +24,7 @@ usage:
              [--partition P] [--time T] [--cpus N] [--gpus N] [--memory M] [--account A]
   gacd sweep status|cancel|resume SWEEP_DIR [--wait] [--json]
   gacd sweep export SWEEP_DIR --format csv|md|tex [--out FILE]
+  gacd report SWEEP_DIR... --out FILE [--format md|html] [--reference 'method.name=gacd']
   gacd bench [--json] [--backend NAME] [--steps N] [--workers N]
   gacd bench --case resnet|gacd|methods|eval|apgd|leak [--json] [--backend NAME] [--workers N] [--steps N]
              [--batch N] [--images N] [--method pgd-at|gacd] [--train-size N]
@@ -39,7 +40,11 @@ without running anything from it (--arch: a model name, or wrn-DEPTH-WIDTH such 
 the modules in python/gacd_models.py. sweep runs each member of the file's sweep: block (grid: every
 combination, zip: lists taken together) as an ordinary run, N at a time here or as one Slurm array
 job (resources from the file's slurm: block or the flags), and aggregates them over seeds (mean ±
-sample std); more than 64 members needs --yes.`;
+sample std); more than 64 members needs --yes. report writes one self-contained report of sweeps
+(also unfinished ones): the table over seeds (accuracy per attack, CKA and logit gap to the teacher),
+accuracy-against-epsilon and CKA charts (SVG files in FILE's stem-figures/ folder for md, inline for
+html), claims as paired differences by seed against the reference configuration (default: the GACD
+one with the fewest overrides), the flags raised, the command, engine, backend, machine and wall time.`;
 
 class UsageError extends Error {}
 
@@ -81,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
       gpus: { type: 'string' },
       memory: { type: 'string' },
       account: { type: 'string' },
+      reference: { type: 'string' },
       notes: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -134,6 +140,11 @@ async function main(argv: string[]): Promise<number> {
       }
       const { sweepCommand } = await import('./sweepCommand');
       return sweepCommand(positionals, values);
+    }
+    case 'report': {
+      if (positionals.length === 0) throw new UsageError('gacd report needs at least one sweep folder (<runs>/<experiment>/sweep-<id>)');
+      const { reportCommand } = await import('./reportCommand');
+      return reportCommand(positionals, values);
     }
     case 'bench': {
       const { benchCommand } = await import('./benchCommand');

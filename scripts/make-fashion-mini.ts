@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeIdx, readIdx } from '../src/engine/data/idx';
-import { locateDataset } from '../src/engine/data/locate';
+import { locateDataset } from '../src/engine/data/locate.info';
 import { balancedIndices } from '../src/engine/data/subset';
 import { Rng } from '../src/engine/util/rng';
 

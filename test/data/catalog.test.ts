@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { datasetNames, datasets, findDataset } from '../../src/engine/data/catalog';
-import { sources } from '../../src/engine/data/locate';
+import { sources } from '../../src/engine/data/locate.info';
 
 test('catalog lists the six datasets with consistent class names', () => {
   assert.deepEqual(datasetNames, ['fashion-mnist-mini', 'fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'stl10']);

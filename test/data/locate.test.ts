@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findPackageRoot, locateDataset } from '../../src/engine/data/locate';
+import { findPackageRoot, locateDataset } from '../../src/engine/data/locate.info';
 import { DEBIAN_FASHION, cifarBytes, tempDir, writeIdxDataset } from './helpers';
 
 

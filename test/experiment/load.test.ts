@@ -90,7 +90,8 @@ test('a full GACD file fills method settings, baselines and the teacher training
 
 test('8/255 and 2 / 255 are evaluated; epsilon defaults follow the dataset; paths become absolute', () => {
   const r = loadExperiment(path.join(fixtures, 'cifar.gacd'));
-  assert.deepEqual(r.problems, []);
+  // Whether CIFAR-10 is downloaded depends on the machine; the dataset check has its own tests.
+  assert.deepEqual(r.problems.filter((p) => p.code !== 'dataset-not-found'), []);
   const spec = r.spec!;
   assert.equal(spec.training.attack.epsilon, 8 / 255);
   assert.equal(spec.training.attack.step_size, 2 / 255);
@@ -387,4 +388,64 @@ test('a file that does not exist is a problem, not an exception', () => {
   assert.equal(r.problems[0].code, 'missing-file');
   assert.equal(r.problems[0].line, 1);
   assert.equal(r.doc.text, '');
+});
+
+/** Runs `fn` with $GACD_DATA and the cache folder pointed into `root` (the search reads the environment). */
+function withDataEnv<T>(root: string, fn: () => T): T {
+  const saved = { GACD_DATA: process.env.GACD_DATA, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
+  process.env.GACD_DATA = path.join(root, 'datasets');
+  process.env.XDG_CACHE_HOME = path.join(root, 'cache');
+  try {
+    return fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+test('a dataset that is not on this machine is a warning that says where it was looked for; found, it is not', () => {
+  const ws = tempWorkspace();
+  try {
+    const file = path.join(ws.root, 'exp.gacd');
+    const text = MINIMAL.replace('fashion-mnist-mini', 'cifar10');
+    const [missing, ...more] = withDataEnv(ws.root, () => byCode(loadExperiment(file, { text, workspaceRoot: ws.root }), 'dataset-not-found'));
+    assert.equal(more.length, 0);
+    assert.equal(missing.severity, 'warning');
+    assert.equal(covered(text, missing), 'cifar10');
+    assert.ok(missing.message.includes(`(1) ${path.join(ws.root, 'datasets', 'cifar10')} ($GACD_DATA/cifar10): no such folder`), missing.message);
+    assert.ok(missing.message.includes(`(2) ${path.join(ws.root, 'cache', 'gacd', 'cifar10')} (the cache folder): no such folder`), missing.message);
+    assert.match(missing.message, /It needs: data_batch_1\.bin, .*test_batch\.bin/);
+    assert.match(missing.fix!, /cifar-10-binary\.tar\.gz.*Or set data\.path/);
+
+    // Half the files: the message says which are missing; all of them: no warning.
+    const dir = path.join(ws.root, 'datasets', 'cifar10', 'cifar-10-batches-bin');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'test_batch.bin'), '');
+    const partial = withDataEnv(ws.root, () => byCode(loadExperiment(file, { text, workspaceRoot: ws.root }), 'dataset-not-found'));
+    assert.match(partial[0].message, /cifar-10-batches-bin \(\$GACD_DATA\/cifar10\): missing data_batch_1\.bin/);
+    for (let i = 1; i <= 5; i++) fs.writeFileSync(path.join(dir, `data_batch_${i}.bin`), '');
+    assert.deepEqual(withDataEnv(ws.root, () => byCode(loadExperiment(file, { text, workspaceRoot: ws.root }), 'dataset-not-found')), []);
+    // The bundled subset is always found.
+    assert.deepEqual(withDataEnv(ws.root, () => byCode(loadExperiment(file, { text: MINIMAL, workspaceRoot: ws.root }), 'dataset-not-found')), []);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('a data path that exists but lacks the files is marked at the path; one that does not exist is only missing-file', () => {
+  const ws = tempWorkspace();
+  try {
+    const file = path.join(ws.root, 'exp.gacd');
+    fs.mkdirSync(path.join(ws.root, 'mine'));
+    const text = MINIMAL.replace('fashion-mnist-mini', 'mnist\n  path: mine');
+    const [atPath] = withDataEnv(ws.root, () => byCode(loadExperiment(file, { text, workspaceRoot: ws.root }), 'dataset-not-found'));
+    assert.equal(covered(text, atPath), 'mine');
+    assert.match(atPath.message, /^data\.path does not hold the mnist files.*Looked in: \(1\) .*mine \(`path:` in the experiment file\): none of the dataset's files/);
+    const gone = withDataEnv(ws.root, () => loadExperiment(file, { text: text.replace('path: mine', 'path: gone'), workspaceRoot: ws.root }));
+    assert.deepEqual(gone.problems.map((p) => p.code), ['missing-file']);
+  } finally {
+    ws.cleanup();
+  }
 });

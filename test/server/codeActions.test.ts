@@ -17,7 +17,8 @@ function actions(text: string, code: string, nth = 0): { fixes: CodeAction[]; di
 
 function remaining(text: string): string[] {
   const { service } = strictService();
-  return service.validate(doc(text)).filter((d) => d.severity !== 'info').map((d) => d.code);
+  // Whether the dataset is downloaded depends on the machine, and no edit here changes it.
+  return service.validate(doc(text)).filter((d) => d.severity !== 'info' && d.code !== 'dataset-not-found').map((d) => d.code);
 }
 
 const bad = fs.readFileSync(path.join(fixtures, 'bad.gacd'), 'utf8');

@@ -6,9 +6,9 @@ import { repoRoot } from './helpers';
 
 /**
  * Engine files the language server may include: the experiment module, the catalog leaf and the
- * tfjs-free descriptions (each folder's catalog.ts and the methods' *.info.ts).
+ * tfjs-free descriptions (each folder's catalog.ts and *.info.ts: the methods', the dataset locator).
  */
-const ALLOWED_ENGINE = /^src\/engine\/(experiment\/[^/]+|catalog\/[^/]+|(methods|attacks|models|data)\/catalog|methods\/[^/]+\.info)\.ts$/;
+const ALLOWED_ENGINE = /^src\/engine\/(experiment\/[^/]+|catalog\/[^/]+|(methods|attacks|models|data)\/catalog|(methods|attacks|models|data)\/[^/]+\.info)\.ts$/;
 
 test('the bundled language server contains no TensorFlow.js and no engine code beyond the schema', async () => {
   const result = await build({

@@ -12,7 +12,7 @@ import { emptyReport } from '../attacks/attack';
 import { AttackEntry, resolveEvaluationEntry } from '../attacks/catalog';
 import { perturbWith } from '../attacks/registry';
 import { loadDataset } from '../data/load';
-import { findPackageRoot } from '../data/locate';
+import { findPackageRoot } from '../data/locate.info';
 import { takeSamples } from '../data/types';
 import { evalLogits } from '../methods/method';
 import { buildModel } from '../models/registry';

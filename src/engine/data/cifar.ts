@@ -5,20 +5,13 @@
  * two, coarse then fine, and we use the fine label. Out: NHWC float32 in [0, 1].
  */
 import { join } from 'node:path';
+import { CIFAR100_TEST_FILE, CIFAR100_TRAIN_FILE, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from './locate.info';
 import { bytesText, readBytes } from './read';
 import { checkLabels, type Split } from './types';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
 const PIXELS = 3 * PLANE;
-
-export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
-export const CIFAR10_TEST_FILE = 'test_batch.bin';
-export const CIFAR100_TRAIN_FILE = 'train.bin';
-export const CIFAR100_TEST_FILE = 'test.bin';
-/** The folders the archives extract to; the readers also look inside these. */
-export const CIFAR10_SUBFOLDER = 'cifar-10-batches-bin';
-export const CIFAR100_SUBFOLDER = 'cifar-100-binary';
 
 export interface CifarFormat {
   /** 1 for CIFAR-10, 2 for CIFAR-100. */

@@ -4,7 +4,7 @@ export * from './types';
 export * from './idx';
 export * from './cifar';
 export * from './stl10';
-export * from './locate';
+export * from './locate.info';
 export * from './load';
 export * from './subset';
 export * from './augment';

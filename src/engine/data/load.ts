@@ -7,7 +7,7 @@ import { Rng } from '../util/rng';
 import { findDataset, datasetNames } from './catalog';
 import { readCifar10, readCifar100 } from './cifar';
 import { readIdxSplit } from './idx';
-import { locateDataset, sources, type LocateOptions, type Located } from './locate';
+import { locateDataset, sources, type LocateOptions, type Located } from './locate.info';
 import { readStl10 } from './stl10';
 import { balancedIndices, balancedSubset } from './subset';
 import { takeSamples } from './types';

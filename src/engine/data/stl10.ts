@@ -6,21 +6,13 @@
  * (unlabeled_X.bin) are not read.
  */
 import { join } from 'node:path';
+import { STL10_FILES } from './locate.info';
 import { bytesText, readBytes } from './read';
 import { checkLabels, type Split } from './types';
 
 const SIDE = 96;
 const PLANE = SIDE * SIDE;
 const IMAGE_BYTES = 3 * PLANE;
-
-export const STL10_FILES = {
-  trainImages: 'train_X.bin',
-  trainLabels: 'train_y.bin',
-  testImages: 'test_X.bin',
-  testLabels: 'test_y.bin',
-} as const;
-/** The folder the archive extracts to; the reader also looks inside it. */
-export const STL10_SUBFOLDER = 'stl10_binary';
 
 export interface Stl10ReadOptions {
   /** Check the standard counts (5,000 train, 8,000 test). Default true; tests turn it off. */

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import { findMethod, methods, reconstructedNote, unconfirmed } from '../methods/catalog';
 import { datasets } from '../data/catalog';
+import { searchDataset, sources } from '../data/locate.info';
 import { readsTeacherLabels, rolesOf, teacherRoles, type MethodInfo, type TeacherRole } from '../catalog/types';
 import { experimentFields } from './schema';
 import { models } from '../models/catalog';
@@ -87,6 +88,7 @@ export function semanticChecks(ctx: CheckContext): Problem[] {
   return [
     ...teacherChecks(ctx),
     ...pathChecks(ctx),
+    ...datasetChecks(ctx),
     ...evaluationChecks(ctx),
     ...scheduleChecks(ctx, ['training']),
     ...scheduleChecks(ctx, ['teacher', 'train']),
@@ -404,6 +406,47 @@ function pathChecks(ctx: CheckContext): Problem[] {
     }
   }
   return problems;
+}
+
+/**
+ * A dataset that is not on this machine, said before a run fails on it: where it was looked for
+ * (the engine's own search, data/locate.info.ts) and how to get it. The student's data always; a
+ * teacher's only when the teacher is trained here. A `path:` that does not exist or leaves the
+ * workspace is pathChecks' problem.
+ */
+function datasetChecks(ctx: CheckContext): Problem[] {
+  const blocks: Path[] = [['data'], ...teacherRefs(ctx.plain).filter((t) => isObject(t.block.train)).map((t) => [...t.path, 'data'])];
+  const problems: Problem[] = [];
+  for (const block of blocks) {
+    const data = get(ctx.plain, block);
+    if (!isObject(data) || typeof data.dataset !== 'string' || !(data.dataset in sources)) continue;
+    const written = typeof data.path === 'string' && data.path !== '' ? data.path : undefined;
+    const dir = written === undefined ? undefined : resolveFromFile(ctx.filePath, written);
+    const pathReported = dir !== undefined && (!isFolder(dir) || (!isInside(ctx.workspaceRoot, dir) && ctx.plain.allow_outside_workspace !== true));
+    if (pathReported) continue;
+    const r = searchDataset(data.dataset, { path: dir });
+    if ('found' in r) continue;
+    const { looked, howTo, needs } = r.missing;
+    problems.push(
+      at(ctx, dir === undefined ? [...block, 'dataset'] : [...block, 'path'], 'value', {
+        severity: 'warning',
+        code: 'dataset-not-found',
+        message:
+          `${dir === undefined ? `dataset ${data.dataset} is not on this machine` : `${pathText([...block, 'path'])} does not hold the ${data.dataset} files`}, ` +
+          `so a run would stop when it loads it. Looked in: ${looked.map((l, i) => `(${i + 1}) ${l}`).join('; ')}. It needs: ${needs}`,
+        fix: dir === undefined ? `${howTo} Or set ${pathText([...block, 'path'])} to the folder that holds them` : howTo,
+      }),
+    );
+  }
+  return problems;
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function evaluationChecks(ctx: CheckContext): Problem[] {

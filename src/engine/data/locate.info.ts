@@ -5,12 +5,32 @@
  * `~/.cache/gacd/<name>` (`$XDG_CACHE_HOME/gacd/<name>` when that is set). The bundled
  * `fashion-mnist-mini` lives in the repository's `data/` folder. Each place may hold the files
  * directly or in the folder its archive extracts to (e.g. `cifar-10-batches-bin/`).
+ *
+ * TensorFlow.js-free and reader-free (file names and folders only), so that the experiment checks
+ * and the language server can say, before a run, that a dataset is not on this machine.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { CIFAR100_SUBFOLDER, CIFAR100_TEST_FILE, CIFAR100_TRAIN_FILE, CIFAR10_SUBFOLDER, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from './cifar';
-import { STL10_FILES, STL10_SUBFOLDER } from './stl10';
+
+export const CIFAR10_TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
+export const CIFAR10_TEST_FILE = 'test_batch.bin';
+export const CIFAR100_TRAIN_FILE = 'train.bin';
+export const CIFAR100_TEST_FILE = 'test.bin';
+/** The folders the archives extract to; the locator also looks inside these. */
+export const CIFAR10_SUBFOLDER = 'cifar-10-batches-bin';
+export const CIFAR100_SUBFOLDER = 'cifar-100-binary';
+
+/** STL-10's binary files. */
+export const STL10_FILES = {
+  trainImages: 'train_X.bin',
+  trainLabels: 'train_y.bin',
+  testImages: 'test_X.bin',
+  testLabels: 'test_y.bin',
+} as const;
+/** The folder the archive extracts to; the locator also looks inside it. */
+export const STL10_SUBFOLDER = 'stl10_binary';
+
 
 export type Layout = 'idx' | 'cifar10' | 'cifar100' | 'stl10';
 export type Via = 'path' | 'env' | 'debian' | 'cache' | 'bundled';
@@ -162,11 +182,20 @@ export function searchPlaces(name: string, opts: LocateOptions = {}, notes: stri
   return places;
 }
 
-/**
- * Finds the folder holding `name`'s files, or throws an Error that lists every place looked in
- * and how to get the dataset.
- */
-export function locateDataset(name: string, opts: LocateOptions = {}): Located {
+/** Why a dataset was not found: every place looked in, what it needs and how to get it. */
+export interface NotFound {
+  name: string;
+  /** One line per place, in the order looked in, with what was wrong there. */
+  looked: string[];
+  /** The files it needs, e.g. "data_batch_1.bin, ..., test_batch.bin". */
+  needs: string;
+  howTo: string;
+  /** Whether only the experiment's `path:` was looked in. */
+  explicit: boolean;
+}
+
+/** The folder holding `name`'s files, or every place looked in and why each did not do. */
+export function searchDataset(name: string, opts: LocateOptions = {}): { found: Located } | { missing: NotFound } {
   const src = sourceOf(name);
   const wanted = layoutFiles[src.layout];
   const notes: string[] = [];
@@ -189,7 +218,7 @@ export function locateDataset(name: string, opts: LocateOptions = {}): Located {
         else missing.push(names[0].replace(/\.gz$/, '') + (names[0].endsWith('.gz') ? '(.gz)' : ''));
       }
       if (missing.length === 0) {
-        return { name, dir, via: place.via, files, source: `${dir} (${place.label})` };
+        return { found: { name, dir, via: place.via, files, source: `${dir} (${place.label})` } };
       }
       const found = Object.keys(files);
       if (!best || found.length > best.found.length) best = { dir, found, missing };
@@ -201,11 +230,22 @@ export function locateDataset(name: string, opts: LocateOptions = {}): Located {
     .map((names) => names[0].replace(/\.gz$/, '') + (names[0].endsWith('.gz') ? '(.gz)' : ''))
     .join(', ');
   const explicit = places.length === 1 && places[0].via === 'path';
+  return { missing: { name, looked, needs, howTo: src.howTo, explicit } };
+}
+
+/**
+ * Finds the folder holding `name`'s files, or throws an Error that lists every place looked in
+ * and how to get the dataset.
+ */
+export function locateDataset(name: string, opts: LocateOptions = {}): Located {
+  const r = searchDataset(name, opts);
+  if ('found' in r) return r.found;
+  const { looked, needs, howTo, explicit } = r.missing;
   throw new Error(
     `Dataset "${name}" was not found. Looked in${explicit ? '' : ', in order'}:\n` +
       looked.map((l, i) => `  ${i + 1}. ${l}`).join('\n') +
       `\nIt needs: ${needs}.\n` +
-      `To get it: ${src.howTo}\n` +
+      `To get it: ${howTo}\n` +
       (explicit
         ? 'Or fix `path:` under `dataset:` in the experiment file so that it names the folder holding these files.'
         : 'Or set `path:` under `dataset:` in the experiment file to the folder that holds these files, ' +

@@ -46,7 +46,7 @@ function tableRows(configs: Configuration[], columns: string[]): string[][] {
     for (const m of c.models) {
       const cells = columns.map((f) => formatStat(f, m.figures.get(f)));
       const n = Math.max(0, ...[...m.figures.values()].map((s) => s.n));
-      const key = [m.model, m.method, n, ...cells].join('\u0000');
+      const key = [m.model, m.method, ...cells].join('\u0000');
       // A shared teacher reads the same in every configuration: once is enough.
       if (isTeacher(m.model) && seen.has(key)) continue;
       seen.add(key);

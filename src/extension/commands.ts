@@ -2,7 +2,6 @@
  * The commands of the palette, the editor title bar of `.gacd` files, and the run explorer's
  * menus. Those that run anything check workspace trust first and say why they refuse.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,6 +11,8 @@ import { BACKEND_PACKAGES, installBackend, type BackendPackage } from './engine/
 import type { EngineManager } from './engine/engineManager';
 import { ComparisonPanel } from './panels/comparisonPanel';
 import { DashboardPanel } from './panels/dashboardPanel';
+import { evaluateCheckpointCommand } from './evaluateCheckpoint';
+import { resumability } from './runs/checkpoints';
 import type { RunStore } from './runs/runStore';
 import type { RunSummary } from './runs/summary';
 
@@ -169,8 +170,10 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         void vscode.window.showInformationMessage(`${path.basename(runDir)} is running already.`);
         return;
       }
-      if (fs.existsSync(path.join(runDir, 'results.json'))) {
-        void vscode.window.showInformationMessage(`${path.basename(runDir)} has finished: there is nothing to resume.`);
+      // Only a run with a checkpoint resumes; without one, "resume" would quietly start over.
+      const can = resumability(runDir);
+      if (!can.ok) {
+        void vscode.window.showInformationMessage(can.reason);
         return;
       }
       const { position } = engines.resume(runDir);
@@ -203,51 +206,12 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       if (!(await requireTrust('evaluate a checkpoint'))) return;
       const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run whose checkpoint to evaluate', (s) => s.status !== 'queued'));
       if (!runDir) return;
-      const ckDir = path.join(runDir, 'checkpoints');
-      const folders = fs.existsSync(ckDir)
-        ? fs.readdirSync(ckDir, { withFileTypes: true }).filter((d) => d.isDirectory() && fs.existsSync(path.join(ckDir, d.name, 'state.json'))).map((d) => d.name).sort().reverse()
-        : [];
-      if (!folders.length) {
-        void vscode.window.showInformationMessage(`${path.basename(runDir)} has no checkpoint yet: one is written after each epoch.`);
-        return;
-      }
-      const pick = folders.length === 1 ? folders[0] : await vscode.window.showQuickPick(folders, { placeHolder: 'Checkpoint to evaluate (model-e<epoch>-s<step>)' });
-      if (!pick) return;
-      let spec: { data?: { dataset?: string; test_size?: number | null }; evaluation?: { epsilon?: number; attacks?: unknown[]; test_size?: number | null } } = {};
-      try {
-        spec = JSON.parse(fs.readFileSync(path.join(runDir, 'spec.json'), 'utf8'));
-      } catch {
-        // Without spec.json the engine's defaults apply.
-      }
-      const args = [path.join(uri.fsPath, 'dist', 'cli.js'), 'eval', path.join(ckDir, pick), '--json'];
-      if (spec.data?.dataset) args.push('--dataset', spec.data.dataset);
-      if (spec.evaluation?.epsilon !== undefined) args.push('--epsilon', String(spec.evaluation.epsilon));
-      // spec.json holds resolved entries; their JSON is YAML flow, which --attacks reads back as they are.
-      if (spec.evaluation?.attacks) args.push('--attacks', spec.evaluation.attacks.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(','));
-      const testSize = spec.evaluation?.test_size ?? spec.data?.test_size;
-      if (testSize) args.push('--test-size', String(testSize));
-      const node = readSettings().nodePath || process.execPath;
-      log.appendLine(`[eval] ${pick}: ${args.slice(1).join(' ')}`);
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${pick}`, cancellable: true }, (_p, token) =>
-        new Promise<void>((resolve) => {
-          const child = spawn(node, args, { cwd: runDir, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-          token.onCancellationRequested(() => child.kill('SIGINT'));
-          let out = '';
-          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          child.stderr.on('data', (d: Buffer) => log.append(`[eval] ${d.toString()}`));
-          child.on('close', (code) => {
-            resolve();
-            try {
-              const r = JSON.parse(out.trim().split('\n').pop() ?? '') as { results: Array<{ attack: string; accuracy: number }>; arch: string; model: string };
-              const line = r.results.map((x) => `${x.attack} ${(x.accuracy * 100).toFixed(1)}%`).join(', ');
-              log.appendLine(`[eval] ${pick}: ${line}`);
-              void vscode.window.showInformationMessage(`${pick} (${r.arch}): ${line}`);
-            } catch {
-              void vscode.window.showErrorMessage(`Evaluating ${pick} failed (exit code ${code}); the engine log says why.`, 'Show Engine Log').then((c) => c && log.show(true));
-            }
-          });
-        }),
-      );
+      await evaluateCheckpointCommand(runDir, uri, store, log);
+    }),
+
+    // With gacd.openDashboardOnRun, a run started from the editor opens its dashboard once its folder exists.
+    engines.onDidStartRun(({ runDir, kind }) => {
+      if (kind === 'run' && readSettings().openDashboardOnRun) DashboardPanel.show(runDir, store, uri, log);
     }),
 
     register('gacd.showEngineLog', () => log.show(true)),

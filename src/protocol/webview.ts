@@ -9,6 +9,7 @@
  * the whole state again.
  */
 import { z } from 'zod';
+import { checkpointEvaluation } from './checkpointEvaluation';
 import { engineEvent, type EngineEvent } from './events';
 
 /** Which panel a page is; also the webview panel's `viewType` suffix and its bundle's name. */
@@ -46,6 +47,14 @@ export const dashboardInit = z.object({
   type: z.literal('dashboard/init'),
   run: runRef,
   events: z.array(engineEvent),
+  /** The evaluations of the run's checkpoints kept in its folder (Evaluate Checkpoint), oldest first. */
+  checkpointEvaluations: z.array(checkpointEvaluation).optional(),
+});
+
+/** The run's checkpoint evaluations changed (one was added or redone): the whole list, oldest first. */
+export const dashboardCheckpointEvaluations = z.object({
+  type: z.literal('dashboard/checkpoint-evaluations'),
+  checkpointEvaluations: z.array(checkpointEvaluation),
 });
 
 /** New events of the dashboard's run, in order, appended to what the page has. */
@@ -63,7 +72,7 @@ export const dashboardStatus = z.object({
 /** The runs to compare, each with its whole event log (finished runs do not change). */
 export const comparisonInit = z.object({
   type: z.literal('comparison/init'),
-  runs: z.array(z.object({ run: runRef, events: z.array(engineEvent) })),
+  runs: z.array(z.object({ run: runRef, events: z.array(engineEvent), checkpointEvaluations: z.array(checkpointEvaluation).optional() })),
 });
 
 /** The host saved an export or failed to: the page shows this line. */
@@ -73,7 +82,7 @@ export const exportDone = z.object({
   message: z.string(),
 });
 
-export const hostMessage = z.discriminatedUnion('type', [dashboardInit, dashboardAppend, dashboardStatus, comparisonInit, exportDone]);
+export const hostMessage = z.discriminatedUnion('type', [dashboardInit, dashboardAppend, dashboardStatus, dashboardCheckpointEvaluations, comparisonInit, exportDone]);
 export type HostMessage = z.infer<typeof hostMessage>;
 export type DashboardInit = z.infer<typeof dashboardInit>;
 export type ComparisonInit = z.infer<typeof comparisonInit>;

@@ -45,7 +45,7 @@ test('VS Code 1.100 at most; main is the bundle; the webview serializers can act
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:gacd.comparison'));
   assert.ok(pkg.activationEvents.includes('onLanguage:gacd'));
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-  assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['gacd.backend', 'gacd.maxConcurrentRuns', 'gacd.nodePath', 'gacd.notes', 'gacd.runsDirectory', 'gacd.slurm.account', 'gacd.slurm.cpus', 'gacd.slurm.gpus', 'gacd.slurm.memory', 'gacd.slurm.partition', 'gacd.slurm.time', 'gacd.stopTimeoutSeconds', 'gacd.sweep.parallel']);
+  assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['gacd.backend', 'gacd.maxConcurrentRuns', 'gacd.nodePath', 'gacd.notes', 'gacd.openDashboardOnRun', 'gacd.runsDirectory', 'gacd.slurm.account', 'gacd.slurm.cpus', 'gacd.slurm.gpus', 'gacd.slurm.memory', 'gacd.slurm.partition', 'gacd.slurm.time', 'gacd.stopTimeoutSeconds', 'gacd.sweep.parallel']);
 });
 
 test("the panels' CSP: nothing by default, scripts only with the nonce, no eval, no inline style", () => {

@@ -1,16 +1,19 @@
 /**
  * The engine process manager: queues run and resume jobs (RunQueue), spawns each as an
  * EngineProcess, feeds its events to the RunStore, streams stderr to the engine log, and tells a
- * person when an engine crashed, offering Resume.
+ * person how each run ended (runEndNotice.ts), offering its dashboard and, with a checkpoint, Resume.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadExperiment } from '../../engine/experiment';
 import { readSettings } from './settings';
+import { resumability } from '../runs/checkpoints';
 import type { RunStore } from '../runs/runStore';
+import { headlineResults } from '../runs/summary';
 import type { QueuedRun } from '../runs/treeModel';
 import { EngineProcess, type EngineCommand, type EngineExit } from './engineProcess';
+import { runEndNotice } from './runEndNotice';
 import { RunQueue } from './runQueue';
 
 interface Job {
@@ -26,6 +29,9 @@ export class EngineManager implements vscode.Disposable {
   private readonly queue: RunQueue<Job>;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly started = new vscode.EventEmitter<{ runDir: string; kind: 'run' | 'resume' }>();
+  /** An engine of this window started a run (its folder is known now: its run-start arrived). */
+  readonly onDidStartRun = this.started.event;
 
   constructor(
     private readonly extensionPath: string,
@@ -99,11 +105,12 @@ export class EngineManager implements vscode.Disposable {
       onEvent: (e) => {
         const runDir = job.process?.runDir;
         if (!runDir) return;
+        this.store.ingest(runDir, [e]);
         if (e.type === 'run-start') {
           this.store.setLive(runDir, true);
           this.changed.fire();
+          this.started.fire({ runDir, kind: job.command.kind });
         }
-        this.store.ingest(runDir, [e]);
       },
       onStderr: (line) => this.log.appendLine(`${tag()} ${line}`),
       onInvalid: (line, reason) => this.log.appendLine(`${tag()} the engine printed a line that is not a valid event (${reason}): ${line.slice(0, 200)}`),
@@ -118,18 +125,24 @@ export class EngineManager implements vscode.Disposable {
     if (runDir) this.store.setLive(runDir, false, exit.status === 'finished' ? undefined : exit.status);
     this.queue.finished(job.id);
     this.changed.fire();
-    if (exit.status === 'failed' || exit.crashed) void this.tellFailure(job, exit, runDir);
+    void this.tellEnd(job, exit, runDir);
   }
 
-  private async tellFailure(job: Job, exit: EngineExit, runDir: string | undefined): Promise<void> {
-    const what = runDir ? `${job.experiment} (${path.basename(runDir)})` : job.experiment;
-    const why = exit.error
-      ? `${exit.error.message}${exit.error.fix ? ` Fix: ${exit.error.fix}.` : ''}`
-      : exit.stderrTail.filter((l) => l.trim()).slice(-2).join(' ') || `exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}`;
-    const canResume = !!runDir && fs.existsSync(path.join(runDir, 'checkpoints')) && !fs.existsSync(path.join(runDir, 'results.json'));
-    const message = exit.crashed ? `The engine crashed while running ${what}: ${why}` : `The run ${what} failed: ${why}`;
-    const actions = canResume ? ['Resume', 'Show Engine Log'] : ['Show Engine Log'];
-    const choice = await vscode.window.showErrorMessage(message, ...actions);
+  /** Says how the run ended, with Open Dashboard, Resume where a checkpoint exists, and the engine log on a failure. */
+  private async tellEnd(job: Job, exit: EngineExit, runDir: string | undefined): Promise<void> {
+    const summary = runDir ? this.store.get(runDir) : undefined;
+    const end = runDir ? [...this.store.events(runDir)].reverse().find((e) => e.type === 'run-end') : undefined;
+    const notice = runEndNotice({
+      what: runDir ? `${job.experiment} (${path.basename(runDir)})` : job.experiment,
+      exit,
+      headline: summary ? headlineResults(summary) : undefined,
+      durationMs: end?.type === 'run-end' ? end.durationMs : undefined,
+      resumable: !!runDir && resumability(runDir).ok,
+      hasRunDir: !!runDir,
+    });
+    const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[notice.severity];
+    const choice = await show(notice.message, ...notice.actions);
+    if (choice === 'Open Dashboard' && runDir) await vscode.commands.executeCommand('gacd.openDashboard', runDir);
     if (choice === 'Resume' && runDir) await vscode.commands.executeCommand('gacd.resumeRun', runDir);
     if (choice === 'Show Engine Log') this.log.show(true);
   }
@@ -138,5 +151,6 @@ export class EngineManager implements vscode.Disposable {
     // A window that closes asks its engines to checkpoint; they finish the step and exit.
     for (const job of this.queue.active) job.process?.stop();
     this.changed.dispose();
+    this.started.dispose();
   }
 }

@@ -10,6 +10,8 @@ export interface Settings {
   nodePath: string;
   maxConcurrentRuns: number;
   stopTimeoutSeconds: number;
+  /** Open the run's dashboard when Run Experiment starts it. */
+  openDashboardOnRun: boolean;
 }
 
 export function readSettings(): Settings {
@@ -22,5 +24,6 @@ export function readSettings(): Settings {
     nodePath: c.get<string>('nodePath', '').trim(),
     maxConcurrentRuns: Math.max(1, c.get<number>('maxConcurrentRuns', 1)),
     stopTimeoutSeconds: Math.max(1, c.get<number>('stopTimeoutSeconds', 30)),
+    openDashboardOnRun: c.get<boolean>('openDashboardOnRun', false),
   };
 }

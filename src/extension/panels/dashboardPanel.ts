@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../../protocol/events';
 import { VIEW_TYPES, type RunStatus } from '../../protocol/webview';
+import { readCheckpointEvaluations } from '../runs/checkpoints';
 import type { RunStore } from '../runs/runStore';
 import { PanelBase } from './panelBase';
 
@@ -26,6 +27,12 @@ export class DashboardPanel extends PanelBase {
     return new DashboardPanel(panel, runDir, store, extensionUri, log);
   }
 
+  /** Sends the run's checkpoint evaluations again to its open dashboard (one was added or redone). */
+  static checkpointEvaluationsChanged(runDir: string): void {
+    const open = DashboardPanel.open.get(runDir);
+    if (open?.ready) open.post({ type: 'dashboard/checkpoint-evaluations', checkpointEvaluations: open.checkpointEvaluations() });
+  }
+
   /** Gives a restored panel (the serializer, after a reload) its run back. */
   static restore(panel: vscode.WebviewPanel, runDir: string, store: RunStore, extensionUri: vscode.Uri, log: vscode.OutputChannel): DashboardPanel {
     panel.title = DashboardPanel.title(runDir, store);
@@ -34,7 +41,7 @@ export class DashboardPanel extends PanelBase {
 
   static title(runDir: string, store: RunStore): string {
     const s = store.get(runDir);
-    return `${s?.experiment ?? path.basename(path.dirname(runDir))} · ${path.basename(runDir)}`;
+    return `${s?.experiment ?? path.basename(path.dirname(runDir))} · ${s?.meta?.label ?? path.basename(runDir)}`;
   }
 
   private constructor(
@@ -54,6 +61,9 @@ export class DashboardPanel extends PanelBase {
       }),
       store.onDidChange(() => {
         const s = store.get(this.runDir);
+        // A rename shows in the tab at once.
+        const title = DashboardPanel.title(this.runDir, store);
+        if (this.panel.title !== title) this.panel.title = title;
         if (s && this.ready && s.status !== this.status) {
           this.flush();
           this.status = s.status;
@@ -61,6 +71,10 @@ export class DashboardPanel extends PanelBase {
         }
       }),
     );
+  }
+
+  private checkpointEvaluations() {
+    return readCheckpointEvaluations(this.runDir, (file, reason) => this.log.appendLine(`[dashboard] skipped ${file}, not a checkpoint evaluation: ${reason}`));
   }
 
   protected sendInitial(): void {
@@ -71,8 +85,9 @@ export class DashboardPanel extends PanelBase {
     this.sentSeq = events.length ? events[events.length - 1].seq : -1;
     this.post({
       type: 'dashboard/init',
-      run: { runDir: this.runDir, runId: s?.runId ?? path.basename(this.runDir), experiment: s?.experiment ?? path.basename(path.dirname(this.runDir)), status: this.status },
+      run: { runDir: this.runDir, runId: s?.runId ?? path.basename(this.runDir), experiment: s?.experiment ?? path.basename(path.dirname(this.runDir)), status: this.status, label: s?.meta?.label },
       events,
+      checkpointEvaluations: this.checkpointEvaluations(),
     });
   }
 

@@ -26,6 +26,8 @@ export interface RunSummary {
   error?: string;
   startedAt?: string;
   lastSeq: number;
+  /** The engine logged a checkpoint, so `gacd resume` has one to continue from. */
+  hasCheckpoint: boolean;
 }
 
 export const STALE_MS = 90_000;
@@ -50,6 +52,7 @@ export function summarize(runDir: string, events: readonly EngineEvent[], ctx: S
     interrupted: false,
     results: [],
     lastSeq: -1,
+    hasCheckpoint: false,
   };
   const epochsOf = new Map<string, number>();
   let ended: RunStatus | null = null;
@@ -82,6 +85,9 @@ export function summarize(runDir: string, events: readonly EngineEvent[], ctx: S
         s.results = [...s.results.filter((x) => x.model !== r.model), r];
         break;
       }
+      case 'checkpoint':
+        s.hasCheckpoint = true;
+        break;
       case 'error':
         s.error = e.message;
         break;

@@ -92,7 +92,8 @@ function runNode(s: RunSummary): RunNode {
     tooltip,
     status: s.status,
     icon: STATUS_ICONS[s.status],
-    contextValue: `gacd.run.${s.status}`,
+    // `.resumable`: a stopped or failed run with a checkpoint, the only ones that offer Resume.
+    contextValue: `gacd.run.${s.status}${(s.status === 'stopped' || s.status === 'failed') && s.hasCheckpoint ? '.resumable' : ''}`,
     runDir: s.runDir,
   };
 }

@@ -73,12 +73,20 @@ const TEACHER: ModelResults = {
   examples: 100,
 };
 
+const written: string[] = [];
+
+/** Removes every sweep writeSweep made (call it after the tests). */
+export function removeSweeps(): void {
+  for (const d of written.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
 const configurationOf = (method: Record<string, string>) => `method=${JSON.stringify(method)}`;
 
 /** Writes the sweep and returns its folder; `start` is the first member's start (ms since the epoch). */
 export function writeSweep(members: MemberSpec[] = MEMBERS, start = Date.parse('2026-01-01T00:00:00Z')): string {
   // As gacd sweep lays it out: <workspace>/exp.gacd, the runs in <workspace>/.gacd-runs.
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gacd-report-'));
+  written.push(workspace);
   const runs = path.join(workspace, '.gacd-runs');
   const id = 'sweep-20260101-000000-test';
   const root = path.join(runs, 'exp', id);

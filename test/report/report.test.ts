@@ -3,7 +3,7 @@
  * stds, the paired differences of the claims, the charts (well-formed SVG with their series and
  * ticks), the Markdown and HTML outputs, and the errors for a folder that is not a sweep.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +17,9 @@ import { barChart, lineChart, niceTicks } from '../../src/engine/report/svgChart
 import { readSweep } from '../../src/engine/report/sweepData';
 import { reportCommand } from '../../src/engine/cli/reportCommand';
 import { Printer } from '../../src/engine/cli/printer';
-import { parseXml, writeSweep } from './helpers';
+import { parseXml, removeSweeps, writeSweep } from './helpers';
+
+after(removeSweeps);
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) < tol, `${a} is not ${b}`);
 
@@ -160,11 +162,14 @@ test('the Markdown report: the table, the missing member, the claims, the flags,
   assert.ok(markdown.includes('| gacd | student | gacd (tiny-cnn) | 3 | 72.0 ± 2.0 | 47.0 ± 2.0 | 42.0 ± 2.0 | 0.820 ± 0.020 | 0.620 ± 0.020 | 0.220 ± 0.020 |'), markdown);
   assert.ok(markdown.includes('| ard | student | ard (tiny-cnn) | 3 | 76.0 ± 1.0 | 43.0 ± 2.6 | 38.0 ± 2.6 | 0.707 ± 0.012 | 0.540 ± 0.036 | 0.307 ± 0.012 |'));
   assert.ok(markdown.includes('| gacd reweight=none | student | gacd (tiny-cnn) | 2 | 70.5 ± 0.7 |'));
-  assert.deepEqual(markdown.split('\n').filter((l) => l.includes('| teacher | pgd-at')), ['| gacd | teacher | pgd-at (small-cnn) | 3 | 80.0 ± 0.0 | 50.0 ± 0.0 | 46.0 ± 0.0 | - | - | - |'], 'the shared teacher reads the same everywhere: one row');
+  assert.deepEqual(markdown.split('\n').filter((l) => l.includes('| teacher | pgd-at')), ['| every configuration | teacher | pgd-at (small-cnn) | 3 | 80.0 ± 0.0 | 50.0 ± 0.0 | 46.0 ± 0.0 | - | - | - |'], 'the shared teacher reads the same everywhere: one row');
   assert.ok(markdown.includes('8 of 9 members finished, in 3 configurations'));
   assert.ok(markdown.includes('- m08 (gacd reweight=none, seed 2): pending'));
   assert.ok(markdown.includes('- gacd vs ard, aa-style: +4.0 ± 1.7 points over 3 seeds'));
   assert.ok(markdown.includes('Reference: gacd (the GACD configuration with the fewest overrides)'));
+  assert.ok(markdown.includes('| versus | clean (points) | aa-style (points) | CKA clean | CKA adversarial |'));
+  assert.ok(markdown.includes('| ard | −4.0 ± 1.0 (n=3) | +4.0 ± 1.7 (n=3) | +0.113 ± 0.012 (n=3) | +0.080 ± 0.017 (n=3) |'));
+  assert.ok(markdown.includes('| gacd reweight=none | +0.5 ± 0.7 (n=2) | +1.5 ± 0.7 (n=2) |'));
   assert.ok(markdown.includes('| gradient-masking | gradient-masking title | student | 1 of 8 | gacd |'));
   assert.ok(markdown.includes('| few-points | few-points title | teacher | 8 of 8 | gacd; ard; gacd reweight=none |'));
   assert.ok(markdown.includes('- engine: 0.1.0 (TensorFlow.js 4.22.0, Node 20.0.0)'));

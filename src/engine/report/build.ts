@@ -4,7 +4,7 @@
  * numbers came from. Rendering is markdown.ts's and html.ts's.
  */
 import { ENGINE_VERSION } from '../util/version';
-import { bestOf, bestSentence, chooseReference, claimSentence, compareAll, headlineFigures } from './claims';
+import { bestOf, bestSentence, chooseReference, claimSentence, compareAll, Comparison, differenceText, headlineFigures } from './claims';
 import type { Block, ReportDocument } from './document';
 import {
   attackNames,
@@ -15,6 +15,7 @@ import {
   curveEpsilons,
   curveFigure,
   formatStat,
+  isAccuracy,
   isTeacher,
   LOGIT_GAP,
   SIMILARITY_FIGURES,
@@ -40,19 +41,29 @@ function evaluationEpsilon(sweep: SweepData): number | undefined {
 /** Rows for a model other than a teacher, and a teacher's row only the first time it reads so. */
 function tableRows(configs: Configuration[], columns: string[]): string[][] {
   const rows: string[][] = [];
-  const seen = new Set<string>();
+  // A shared teacher reads the same in every configuration: one row, naming the configurations.
+  const teachers = new Map<string, { row: string[]; labels: string[] }>();
   for (const c of configs) {
     if (c.models.length === 0) rows.push([c.label, '-', c.method, '0', ...columns.map(() => '-')]);
     for (const m of c.models) {
       const cells = columns.map((f) => formatStat(f, m.figures.get(f)));
       const n = Math.max(0, ...[...m.figures.values()].map((s) => s.n));
+      const row = [c.label, m.model, `${m.method} (${m.arch})`, String(n), ...cells];
+      if (!isTeacher(m.model)) {
+        rows.push(row);
+        continue;
+      }
       const key = [m.model, m.method, ...cells].join('\u0000');
-      // A shared teacher reads the same in every configuration: once is enough.
-      if (isTeacher(m.model) && seen.has(key)) continue;
-      seen.add(key);
-      rows.push([c.label, m.model, `${m.method} (${m.arch})`, String(n), ...cells]);
+      const seen = teachers.get(key);
+      if (seen) seen.labels.push(c.label);
+      else {
+        teachers.set(key, { row, labels: [c.label] });
+        rows.push(row);
+      }
     }
   }
+  const withModels = configs.filter((c) => c.models.length > 0).length;
+  for (const { row, labels } of teachers.values()) if (labels.length > 1) row[0] = labels.length === withModels ? 'every configuration' : labels.join(', ');
   return rows;
 }
 
@@ -103,6 +114,22 @@ function ckaChart(configs: Configuration[], slug: string): Block | null {
     name: `${slug}-cka`,
     caption: "Linear CKA of each student's features to the teacher's, on clean and on adversarial inputs (the last epoch's), mean over seeds; bars: ± sample std.",
     svg: barChart({ title: 'CKA to the teacher', yLabel: 'linear CKA', series: ['clean', 'adversarial'], groups, yDomain: [0, 1] }),
+  };
+}
+
+/** One row per other configuration (and model, where not the student), one column per headline figure. */
+function comparisonTable(comparisons: Comparison[], figures: string[]): Block {
+  const rows = new Map<string, Map<string, Comparison>>();
+  for (const c of comparisons) {
+    const key = c.model === 'student' ? c.other : `${c.other} (${c.model})`;
+    (rows.get(key) ?? rows.set(key, new Map()).get(key)!).set(c.figure, c);
+  }
+  const unit = (f: string) => (isAccuracy(f) ? `${f} (points)` : f);
+  return {
+    kind: 'table',
+    header: ['versus', ...figures.map(unit)],
+    rows: [...rows.entries()].map(([other, byFigure]) => [other, ...figures.map((f) => (byFigure.has(f) ? differenceText(byFigure.get(f)!) : '-'))]),
+    numeric: [false, ...figures.map(() => true)],
   };
 }
 
@@ -187,8 +214,13 @@ function sweepBlocks(sweep: SweepData, options: ReportOptions): Block[] {
         `the mean of those paired differences ± their sample std, over the seeds both finished. Accuracy in percentage points, CKA in its own units (0 to 1). ` +
         `Figures compared: ${figures.join(', ')}.`,
     });
-    if (comparisons.length) blocks.push({ kind: 'list', items: comparisons.map(claimSentence) });
-    else if (configs.length === 1) blocks.push({ kind: 'paragraph', text: 'The sweep has one configuration (it sweeps seeds only): nothing to compare it with.' });
+    if (comparisons.length) {
+      const strongest = figures.find((f) => f !== 'clean' && isAccuracy(f));
+      const sentences = comparisons.filter((c) => c.figure === strongest);
+      if (sentences.length) blocks.push({ kind: 'list', items: sentences.map(claimSentence) });
+      blocks.push({ kind: 'paragraph', text: 'Every headline figure: reference minus each other configuration, mean ± std of the paired differences (n: pairs).' });
+      blocks.push(comparisonTable(comparisons, figures));
+    } else if (configs.length === 1) blocks.push({ kind: 'paragraph', text: 'The sweep has one configuration (it sweeps seeds only): nothing to compare it with.' });
     else blocks.push({ kind: 'paragraph', text: 'No other configuration shares a finished seed with the reference: no paired comparison.' });
     const best = [...attacks, CKA_CLEAN, CKA_ADVERSARIAL, LOGIT_GAP].map((f) => bestOf(configs, f)).filter((b) => b !== null);
     if (best.length) {

@@ -91,13 +91,19 @@ export function compareAll(reference: Configuration, configs: Configuration[], f
 
 const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
 
-/** "gacd vs ard, aa-style: +2.1 ± 0.8 points over 3 seeds". */
-export function claimSentence(c: Comparison): string {
-  const [scale, digits, unit] = isAccuracy(c.figure) ? [100, 1, ' points'] : [1, 3, ''];
+/** "+2.1 ± 0.8 (n=3)": points for an accuracy, CKA's own units otherwise. */
+export function differenceText(c: Comparison, withN = true): string {
+  const [scale, digits] = isAccuracy(c.figure) ? [100, 1] : [1, 3];
   const d = c.difference;
   const spread = d.std === null ? '' : ` ± ${(d.std * scale).toFixed(digits)}`;
+  return `${signed(d.mean * scale, digits)}${spread}${withN ? ` (n=${d.n})` : ''}`;
+}
+
+/** "gacd vs ard, aa-style: +2.1 ± 0.8 points over 3 seeds". */
+export function claimSentence(c: Comparison): string {
   const who = c.model === 'student' ? '' : ` (${c.model})`;
-  return `${c.reference} vs ${c.other}${who}, ${c.figure}: ${signed(d.mean * scale, digits)}${spread}${unit} over ${d.n} seed${d.n === 1 ? '' : 's'}`;
+  const unit = isAccuracy(c.figure) ? ' points' : '';
+  return `${c.reference} vs ${c.other}${who}, ${c.figure}: ${differenceText(c, false)}${unit} over ${c.difference.n} seed${c.difference.n === 1 ? '' : 's'}`;
 }
 
 export interface Best {

@@ -76,8 +76,9 @@ function tickText(t: number, ticks: number[]): string {
   return t.toFixed(decimals);
 }
 
-const W = 640;
-const PLOT = { left: 56, top: 34, width: 400, height: 240 };
+/** Wide enough for a legend of labels such as `gacd teacher_input=adversarial` right of the plot. */
+const W = 760;
+const PLOT = { left: 56, top: 34, width: 440, height: 240 };
 const H = PLOT.top + PLOT.height + 48;
 const fmt = (v: number) => +v.toFixed(2);
 
@@ -171,9 +172,9 @@ export function barChart(c: BarChart): string {
   c.groups.forEach((g, gi) => {
     const left = PLOT.left + gi * groupWidth + groupWidth * 0.1;
     const cx = PLOT.left + (gi + 0.5) * groupWidth;
-    const ly = PLOT.top + PLOT.height + 12;
-    // Group labels slant, so that many configurations stay legible.
-    inner.push(`<text class="group" x="${fmt(cx)}" y="${ly}" text-anchor="end" transform="rotate(-30 ${fmt(cx)} ${ly})">${escapeXml(g.label)}</text>`);
+    const ly = PLOT.top + PLOT.height + 8;
+    // Group labels run downwards, so that many configurations with long names stay legible.
+    inner.push(`<text class="group" x="${fmt(cx + 4)}" y="${ly}" text-anchor="end" transform="rotate(-90 ${fmt(cx + 4)} ${ly})">${escapeXml(g.label)}</text>`);
     g.values.forEach((v, si) => {
       if (!v) return;
       const bx = left + si * barWidth;
@@ -190,7 +191,7 @@ export function barChart(c: BarChart): string {
     });
   });
   inner.push(...legend(c.series, (i, lx, ly) => `<rect x="${lx}" y="${ly - 5}" width="18" height="10" fill="${colorOf(i)}"/>`));
-  // Slanted labels need room below the plot.
+  // Upright labels need room below the plot: about 6.5 px a character at this font size.
   const longest = Math.max(0, ...c.groups.map((g) => g.label.length));
-  return frame(c.title, inner, Math.max(heightFor(c.series.length), PLOT.top + PLOT.height + 24 + Math.min(200, longest * 3.5)));
+  return frame(c.title, inner, Math.max(heightFor(c.series.length), PLOT.top + PLOT.height + 16 + Math.ceil(longest * 6.5)));
 }

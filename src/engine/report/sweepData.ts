@@ -122,6 +122,8 @@ function notASweep(dir: string): Error {
     const parent = path.join(path.dirname(dir), member[1]);
     return new Error(`${dir} is the run folder of one member of a sweep, not the sweep folder: give ${parent}`);
   }
+  const inside = fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'sweep.json')));
+  if (inside.length) return new Error(`${dir} is not a sweep folder (no sweep.json) but holds ${inside.length === 1 ? 'one' : inside.length}: give ${inside.map((d) => path.join(dir, d)).join(' or ')}`);
   if (fs.existsSync(path.join(dir, 'events.jsonl'))) return new Error(`${dir} is a run folder, not a sweep folder (no sweep.json): a report is made of a sweep; ${fix}`);
   return new Error(`${dir} is not a sweep folder (no sweep.json): ${fix}`);
 }

@@ -17,7 +17,9 @@ import {
   formatStat,
   isAccuracy,
   isTeacher,
+  labelOf,
   LOGIT_GAP,
+  overrideWords,
   SIMILARITY_FIGURES,
 } from './figures';
 import { duration, provenanceOf, sweepCommandLine, thisMachine, wallTime } from './provenance';
@@ -157,7 +159,9 @@ function sweepBlocks(sweep: SweepData, options: ReportOptions): Block[] {
   const finished = sweep.members.filter((x) => x.results);
   const slug = m.id.replace(/[^\w.-]+/g, '-');
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: `Sweep ${m.id} (experiment ${m.experiment})` }];
-  const axes = m.axes.map((a) => `${a.path} (${a.kind}): ${a.values.map((v) => JSON.stringify(v)).join(', ')}`);
+  // A swept section (`method: [{name: gacd, reweight: none}, ...]`) reads as its configurations' labels.
+  const valueText = (p: string, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? labelOf(overrideWords({ [p]: v })) : typeof v === 'string' ? v : JSON.stringify(v));
+  const axes = m.axes.map((a) => `${a.path} (${a.kind}): ${a.values.map((v) => valueText(a.path, v)).join(', ')}`);
   blocks.push({
     kind: 'paragraph',
     text: `${finished.length} of ${m.members.length} members finished, in ${configs.length} configuration${configs.length === 1 ? '' : 's'}; from ${m.source}, created ${m.created}, run by the ${m.executor} executor. Folder: ${sweep.root}.`,

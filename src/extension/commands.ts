@@ -11,6 +11,7 @@ import { BACKEND_PACKAGES, installBackend, type BackendPackage } from './engine/
 import type { EngineManager } from './engine/engineManager';
 import { ComparisonPanel } from './panels/comparisonPanel';
 import { DashboardPanel } from './panels/dashboardPanel';
+import { deleteRuns, editRunNote, renameRun, runDirsOf, tagRun } from './runMetaCommands';
 import { evaluateCheckpointCommand } from './evaluateCheckpoint';
 import { resumability } from './runs/checkpoints';
 import type { RunStore } from './runs/runStore';
@@ -242,6 +243,24 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
 
     register('gacd.refreshRuns', () => store.scan()),
+
+    // A label, tags and a note in the run folder's meta.json; delete to the trash.
+    register('gacd.renameRun', async (arg?: unknown) => {
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run to rename'));
+      if (runDir) await renameRun(store, runDir);
+    }),
+    register('gacd.tagRun', async (arg?: unknown) => {
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run to tag'));
+      if (runDir) await tagRun(store, runDir);
+    }),
+    register('gacd.editRunNote', async (arg?: unknown) => {
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run to annotate'));
+      if (runDir) await editRunNote(store, runDir);
+    }),
+    register('gacd.deleteRun', async (clicked?: unknown, selected?: unknown[]) => {
+      const runDirs = clicked ? runDirsOf(clicked, selected) : [await pickRun(store, 'Run to delete', (s) => s.status !== 'running')].filter((d): d is string => !!d);
+      await deleteRuns(store, runDirs);
+    }),
 
     register('gacd.runSweep', async (arg?: unknown) => sweepCommand(arg, 'local')),
     register('gacd.submitSweep', async (arg?: unknown) => {

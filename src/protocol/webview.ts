@@ -31,6 +31,8 @@ export const runRef = z.object({
   runId: z.string(),
   experiment: z.string(),
   status: runStatus,
+  /** The label a person gave the run (its meta.json), shown instead of the run id. */
+  label: z.string().optional(),
 });
 export type RunRef = z.infer<typeof runRef>;
 
@@ -72,7 +74,15 @@ export const dashboardStatus = z.object({
 /** The runs to compare, each with its whole event log (finished runs do not change). */
 export const comparisonInit = z.object({
   type: z.literal('comparison/init'),
-  runs: z.array(z.object({ run: runRef, events: z.array(engineEvent), checkpointEvaluations: z.array(checkpointEvaluation).optional() })),
+  runs: z.array(
+    z.object({
+      run: runRef,
+      events: z.array(engineEvent),
+      checkpointEvaluations: z.array(checkpointEvaluation).optional(),
+      /** Each evaluated model's weights' sha256 (its model card): the same weights and figures are one row. */
+      weights: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
 });
 
 /** The host saved an export or failed to: the page shows this line. */

@@ -1,15 +1,18 @@
 /**
- * The comparison page: several runs' curves overlaid, and a table of robust accuracies beside
- * only the settings that differ, exportable as CSV, Markdown and LaTeX; each chart as a PNG.
+ * The comparison page: several runs' curves overlaid (each run under its label), and a table of
+ * robust accuracies beside only the settings that differ, with a model that several runs share
+ * shown once and each column's best contender in bold, exportable as CSV, Markdown and LaTeX;
+ * each chart as a PNG at twice its size with its title and legend.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { ExportFormat, HostMessage } from '../../src/protocol/webview';
-import { applyTheme, colour, faint, lineChart, type XYDataset } from '../shared/charts';
+import { applyTheme, colour, faint, lineChart, type LineChartOptions, type XYDataset } from '../shared/charts';
 import { byId, chartCard, el, fill } from '../shared/dom';
 import { connect, post, saveState } from '../shared/vscodeApi';
 import { percent, type Point } from '../dashboard/model';
-import { aggregateCells, comparisonTable, foldRuns, seedAggregate, tableCells, type ComparedRun } from './model';
+import { aggregateCells, comparisonTable, foldRuns, isBest, runNames, seedAggregate, tableCells, type ComparedRun } from './model';
 import { toCsv, toLatex, toMarkdown } from './export';
+import { chartPng } from './png';
 
 applyTheme();
 const app = byId('app');
@@ -34,34 +37,32 @@ function exportButton(label: string, id: string, onClick: () => void): HTMLEleme
   return b;
 }
 
-const charts = {
-  test: chartCard('test', 'Test accuracy per epoch (student)'),
-  robust: chartCard('robust', 'Robust accuracy per epoch (student, PGD)'),
-  loss: chartCard('loss', 'Training loss per epoch (student)'),
-  epsilon: chartCard('epsilon', 'Accuracy against epsilon (student, PGD-20)'),
+type ChartName = 'test' | 'robust' | 'loss' | 'epsilon';
+const chartSpecs: Record<ChartName, { title: string; axes: LineChartOptions }> = {
+  test: { title: 'Test accuracy per epoch (student)', axes: { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 } },
+  robust: { title: 'Robust accuracy per epoch (student, PGD)', axes: { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 } },
+  loss: { title: 'Training loss per epoch (student)', axes: { xTitle: 'epoch', yTitle: 'loss' } },
+  epsilon: { title: 'Accuracy against epsilon (student, PGD-20)', axes: { xTitle: 'epsilon', yTitle: 'accuracy', yMin: 0, yMax: 1 } },
 };
-const chartObjects = {
-  test: lineChart(charts.test.canvas, { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 }),
-  robust: lineChart(charts.robust.canvas, { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 }),
-  loss: lineChart(charts.loss.canvas, { xTitle: 'epoch', yTitle: 'loss' }),
-  epsilon: lineChart(charts.epsilon.canvas, { xTitle: 'epsilon', yTitle: 'accuracy', yMin: 0, yMax: 1 }),
-};
-for (const [name, c] of Object.entries(chartObjects)) {
+const chartNames = Object.keys(chartSpecs) as ChartName[];
+
+/** One of the page's charts on a canvas: the on-screen one, or its copy for a PNG. */
+function comparisonChart(name: ChartName, canvas: HTMLCanvasElement): ReturnType<typeof lineChart> {
+  const c = lineChart(canvas, chartSpecs[name].axes);
   c.options.elements!.point!.radius = 2;
   if (name !== 'loss') (c.options.scales!.y as { ticks?: object }).ticks = { callback: (v: string | number) => percent(Number(v), 0) };
-  const tools = charts[name as keyof typeof charts].card.querySelector('.tools')!;
-  tools.append(
+  return c;
+}
+
+const charts = Object.fromEntries(chartNames.map((n) => [n, chartCard(n, chartSpecs[n].title)])) as Record<ChartName, ReturnType<typeof chartCard>>;
+const chartObjects = Object.fromEntries(chartNames.map((n) => [n, comparisonChart(n, charts[n].canvas)])) as Record<ChartName, ReturnType<typeof lineChart>>;
+for (const name of chartNames) {
+  charts[name].card.querySelector('.tools')!.append(
     exportButton('PNG', `png-${name}`, () => {
       // An opaque background, so the PNG reads on a white page as well as in a dark editor.
-      const canvas = c.canvas;
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const ctx = copy.getContext('2d')!;
-      ctx.fillStyle = getComputedStyle(document.body).backgroundColor || '#1e1e1e';
-      ctx.fillRect(0, 0, copy.width, copy.height);
-      ctx.drawImage(canvas, 0, 0);
-      post({ type: 'export', format: 'png', suggestedName: `comparison-${name}.png`, content: copy.toDataURL('image/png') });
+      const background = getComputedStyle(document.body).backgroundColor || '#1e1e1e';
+      const content = chartPng(chartObjects[name], (canvas) => comparisonChart(name, canvas), chartSpecs[name].title, background);
+      post({ type: 'export', format: 'png', suggestedName: `comparison-${name}.png`, content });
     }),
   );
 }
@@ -74,7 +75,9 @@ function exportTable(format: Exclude<ExportFormat, 'png'>): void {
   const cells = a ? aggregateCells(a) : tableCells(t);
   const firstAttack = a ? 2 + a.settings.length : 2 + t.settings.length;
   const numeric = (i: number) => i >= firstAttack;
-  const text = format === 'csv' ? toCsv(columns, cells) : format === 'markdown' ? toMarkdown(columns, cells, numeric) : toLatex(columns, cells, numeric);
+  // Each column's best contender in bold (the per-run table; the aggregate has no single best).
+  const bold = (row: number, col: number) => !a && col >= firstAttack && isBest(t, row, col - firstAttack);
+  const text = format === 'csv' ? toCsv(columns, cells) : format === 'markdown' ? toMarkdown(columns, cells, numeric, bold) : toLatex(columns, cells, numeric, undefined, bold);
   const ext = format === 'csv' ? 'csv' : format === 'markdown' ? 'md' : 'tex';
   post({ type: 'export', format, suggestedName: `comparison.${ext}`, content: text });
 }
@@ -117,13 +120,18 @@ function mainModel(r: ComparedRun): string | undefined {
 
 function render(): void {
   fill(document.getElementById('title')!, `Comparing ${runs.length} runs`);
-  fill(runList, ...runs.map((r, i) => el('li', { 'data-status': r.model.status }, el('span', { class: 'swatch', 'data-index': String(i) }), `${r.run.experiment} · ${r.run.runId} · ${r.model.status}`)));
+  const names = runNames(runs);
+  fill(
+    runList,
+    ...runs.map((r, i) =>
+      el('li', { 'data-status': r.model.status }, el('span', { class: 'swatch', 'data-index': String(i) }), `${names[i]} · ${r.run.experiment}${r.run.label ? ` · ${r.run.runId}` : ''} · ${r.model.status}`),
+    ),
+  );
   for (const [i, sw] of Array.from(runList.querySelectorAll<HTMLElement>('.swatch')).entries()) sw.style.backgroundColor = colour(i);
 
   const t = comparisonTable(runs);
   const cells = tableCells(t);
   const firstAttack = 2 + t.settings.length;
-  const best = t.attacks.map((_, j) => Math.max(...t.rows.map((r) => r.accuracies[j] ?? -1)));
   fill(
     table,
     el('thead', {}, el('tr', {}, ...t.columns.map((c, i) => el('th', { class: i >= firstAttack ? 'num' : i >= 2 ? 'setting' : '', text: c })))),
@@ -131,7 +139,11 @@ function render(): void {
       'tbody',
       {},
       ...cells.map((row, r) =>
-        el('tr', {}, ...row.map((c, i) => el('td', { class: i >= firstAttack ? (t.rows[r].accuracies[i - firstAttack] === best[i - firstAttack] && t.rows.length > 1 ? 'num best' : 'num') : i >= 2 ? 'setting' : '', text: c }))),
+        el(
+          'tr',
+          { 'data-shared': String(t.rows[r].runs.length) },
+          ...row.map((c, i) => el('td', { class: i >= firstAttack ? (isBest(t, r, i - firstAttack) ? 'num best' : 'num') : i >= 2 ? 'setting' : '', text: c })),
+        ),
       ),
     ),
   );
@@ -154,7 +166,7 @@ function render(): void {
       const m = mainModel(r);
       if (!m) return [];
       const data = pick(r, m);
-      return data.length ? [{ label: r.run.runId, data, borderColor: colour(i), backgroundColor: colour(i) }] : [];
+      return data.length ? [{ label: names[i], data, borderColor: colour(i), backgroundColor: colour(i) }] : [];
     });
   const epochSeries = (key: 'testAccuracy' | 'robustAccuracy' | 'loss') => (r: ComparedRun, m: string) =>
     (r.model.epochs.get(m) ?? []).flatMap((row) => (row[key] === undefined ? [] : [{ x: row.epoch, y: row[key] as number }]));
@@ -174,9 +186,10 @@ function render(): void {
 function epsilonBands(t: ReturnType<typeof comparisonTable>): XYDataset[] {
   const seedAt = t.settings.indexOf('seed');
   const groups = new Map<string, ComparedRun[]>();
-  for (const r of runs) {
-    const row = t.rows.find((x) => x.run === r.run.runId);
-    const key = row ? JSON.stringify(row.settings.filter((_, i) => i !== seedAt)) : r.run.runId;
+  const names = runNames(runs);
+  for (const [i, r] of runs.entries()) {
+    const row = t.rows.find((x) => x.runs.length === 1 && x.runs[0] === names[i]);
+    const key = row ? JSON.stringify(row.settings.filter((_, k) => k !== seedAt)) : names[i];
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.entries()].flatMap(([key, members], i): XYDataset[] => {

@@ -4,40 +4,55 @@
  */
 import type { EngineEvent, ModelResults } from '../../src/protocol/events';
 import type { RunRef } from '../../src/protocol/webview';
+import { differingSettings, flattenSpec } from '../../src/protocol/specSettings';
 import { applyEvents, emptyModel, type DashboardModel } from '../dashboard/model';
 
 export interface ComparedRun {
   run: RunRef;
   model: DashboardModel;
+  /** Each evaluated model's weights' sha256, from its model card, when the host found one. */
+  weights?: Record<string, string>;
 }
 
-export function foldRuns(runs: ReadonlyArray<{ run: RunRef; events: readonly EngineEvent[] }>): ComparedRun[] {
-  return runs.map(({ run, events }) => {
+export function foldRuns(runs: ReadonlyArray<{ run: RunRef; events: readonly EngineEvent[]; weights?: Record<string, string> }>): ComparedRun[] {
+  return runs.map(({ run, events, weights }) => {
     const model = emptyModel(run);
     applyEvents(model, events);
-    return { run, model };
+    return { run, model, weights };
   });
 }
 
-/** `{a: {b: 1}, c: [1, 2]}` → `{'a.b': '1', c: '[1,2]'}`: every leaf setting under a dotted key. */
-export function flattenSpec(spec: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
-  if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
-    for (const [k, v] of Object.entries(spec as Record<string, unknown>)) flattenSpec(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) {
-    out[prefix] = typeof spec === 'string' ? spec : JSON.stringify(spec);
-  }
-  return out;
-}
+export { differingSettings, flattenSpec };
 
 /**
- * The settings whose values are not the same in every spec, in the order they first appear. The
- * experiment's name is left out: runs of one experiment share it and the run column names them.
+ * What each run is called in legends, the table and exports: its label, else its run id; runs
+ * that share a label are told apart by their run ids.
  */
-export function differingSettings(specs: readonly unknown[]): string[] {
-  const flat = specs.map((s) => flattenSpec(s));
-  const keys: string[] = [];
-  for (const f of flat) for (const k of Object.keys(f)) if (!keys.includes(k)) keys.push(k);
-  return keys.filter((k) => k !== 'name' && new Set(flat.map((f) => f[k] ?? '–')).size > 1);
+export function runNames(runs: readonly ComparedRun[]): string[] {
+  const named = runs.map((r) => r.run.label ?? r.run.runId);
+  const taken = (n: string) => named.filter((m) => m === n).length > 1;
+  return runs.map((r, i) => (r.run.label && taken(named[i]) ? `${named[i]} (${r.run.runId})` : named[i]));
+}
+
+/** A row's run cell: the run's name, or how many runs share the row and which. */
+export function sharedName(names: readonly string[]): string {
+  return names.length === 1 ? names[0] : `${names.length} runs: ${names.join(', ')}`;
+}
+
+/** Teachers are references, not contenders: the best of a column is chosen among the other models. */
+export function isContender(model: string): boolean {
+  return model !== 'teacher' && !model.startsWith('teacher:');
+}
+
+export interface ComparisonRow {
+  /** The run cell: one run's name, or the runs that share the row (`sharedName`). */
+  run: string;
+  /** The names of the runs whose row this is (more than one when they share weights and figures). */
+  runs: string[];
+  model: string;
+  /** Each differing setting's value; empty where the runs sharing the row disagree. */
+  settings: string[];
+  accuracies: Array<number | null>;
 }
 
 export interface ComparisonTable {
@@ -45,30 +60,64 @@ export interface ComparisonTable {
   columns: string[];
   settings: string[];
   attacks: string[];
-  rows: Array<{ run: string; model: string; settings: string[]; accuracies: Array<number | null> }>;
+  rows: ComparisonRow[];
+  /** Per attack column, the best contender's accuracy (teachers left out); null with fewer than two contenders. */
+  best: Array<number | null>;
 }
 
-/** One row per evaluated model of each run (the student and every baseline). */
+/**
+ * One row per evaluated model of each run (the student, every baseline, the teachers). A model
+ * with the same weights (its card's sha256) and the same figures in several runs, such as a
+ * teacher they all load, is one row that says how many runs share it.
+ */
 export function comparisonTable(runs: readonly ComparedRun[]): ComparisonTable {
   const settings = differingSettings(runs.map((r) => r.model.spec));
+  const names = runNames(runs);
   const attacks: string[] = [];
-  const all: Array<{ run: ComparedRun; result: ModelResults }> = [];
-  for (const r of runs) {
+  const all: Array<{ run: ComparedRun; name: string; result: ModelResults }> = [];
+  runs.forEach((r, i) => {
     for (const result of r.model.results.values()) {
-      all.push({ run: r, result });
+      all.push({ run: r, name: names[i], result });
       for (const a of result.results) if (!attacks.includes(a.attack)) attacks.push(a.attack);
     }
-  }
-  const rows = all.map(({ run, result }) => {
-    const flat = flattenSpec(run.model.spec);
+  });
+  const groups = new Map<string, typeof all>();
+  all.forEach((x, i) => {
+    const sha = x.run.weights?.[x.result.model];
+    const key = sha ? JSON.stringify([sha, x.result.model, x.result.results.map((a) => [a.attack, a.accuracy]), x.result.accuracyVsEpsilon ?? []]) : `row ${i}`;
+    groups.set(key, [...(groups.get(key) ?? []), x]);
+  });
+  const rows = [...groups.values()].map((members): ComparisonRow => {
+    const flats = members.map((m) => flattenSpec(m.run.model.spec));
+    const runNamesOf = [...new Set(members.map((m) => m.name))];
+    const { result } = members[0];
     return {
-      run: run.run.runId,
+      run: sharedName(runNamesOf),
+      runs: runNamesOf,
       model: result.model,
-      settings: settings.map((k) => flat[k] ?? '–'),
+      settings: settings.map((k) => {
+        const values = new Set(flats.map((f) => f[k] ?? '–'));
+        return values.size === 1 ? [...values][0] : '';
+      }),
       accuracies: attacks.map((a) => result.results.find((x) => x.attack === a)?.accuracy ?? null),
     };
   });
-  return { columns: ['run', 'model', ...settings, ...attacks], settings, attacks, rows };
+  return { columns: ['run', 'model', ...settings, ...attacks], settings, attacks, rows, best: bestContenders(rows, attacks.length) };
+}
+
+/** Per column, the highest accuracy among the rows that are not teachers (two rows at least). */
+export function bestContenders(rows: readonly ComparisonRow[], columns: number): Array<number | null> {
+  const contenders = rows.filter((r) => isContender(r.model));
+  return Array.from({ length: columns }, (_, j) => {
+    const values = contenders.map((r) => r.accuracies[j]).filter((v): v is number => v !== null);
+    return values.length > 1 ? Math.max(...values) : null;
+  });
+}
+
+/** Whether a row's accuracy in attack column `j` is the column's best (ties are all best). */
+export function isBest(t: ComparisonTable, row: number, j: number): boolean {
+  const r = t.rows[row];
+  return r !== undefined && t.best[j] !== null && isContender(r.model) && r.accuracies[j] === t.best[j];
 }
 
 /** The table as strings, accuracies in percent with one decimal, for display and export alike. */
@@ -98,11 +147,11 @@ export interface SeedAggregate {
  * and model, each attack's accuracy as mean ± std over the seeds. Null when no configuration has
  * more than one seed (then there is nothing to aggregate).
  */
-export function seedAggregate(t: ComparisonTable): SeedAggregate | null {
+export function seedAggregate(t: Pick<ComparisonTable, 'settings' | 'attacks'> & { rows: ReadonlyArray<Pick<ComparisonRow, 'model' | 'settings' | 'accuracies'>> }): SeedAggregate | null {
   const seedAt = t.settings.indexOf('seed');
   if (seedAt < 0) return null;
   const settings = t.settings.filter((_, i) => i !== seedAt);
-  const groups = new Map<string, { settings: string[]; model: string; rows: ComparisonTable['rows'] }>();
+  const groups = new Map<string, { settings: string[]; model: string; rows: Array<(typeof t.rows)[number]> }>();
   for (const r of t.rows) {
     const own = r.settings.filter((_, i) => i !== seedAt);
     const key = JSON.stringify([own, r.model]);

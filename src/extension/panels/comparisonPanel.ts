@@ -1,7 +1,11 @@
-/** The comparison panel: the chosen runs' whole logs, sent after the page's `initialized`. */
+/**
+ * The comparison panel: the chosen runs' whole logs, labels and model cards' weight hashes, sent
+ * after the page's `initialized`, and again when a run is renamed (so legends follow).
+ */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { VIEW_TYPES } from '../../protocol/webview';
+import { readWeightHashes } from '../runs/modelCards';
 import type { RunStore } from '../runs/runStore';
 import { PanelBase } from './panelBase';
 
@@ -28,6 +32,19 @@ export class ComparisonPanel extends PanelBase {
     log: vscode.OutputChannel,
   ) {
     super(panel, 'comparison', extensionUri, log);
+    let labels = this.labels();
+    this.disposables.push(
+      store.onDidChange(() => {
+        const now = this.labels();
+        if (now === labels) return;
+        labels = now;
+        this.sendInitial();
+      }),
+    );
+  }
+
+  private labels(): string {
+    return JSON.stringify(this.runDirs.map((d) => this.store.get(d)?.meta?.label ?? null));
   }
 
   protected sendInitial(): void {
@@ -37,8 +54,9 @@ export class ComparisonPanel extends PanelBase {
         if (!this.store.get(runDir)) this.store.read(runDir);
         const s = this.store.get(runDir);
         return {
-          run: { runDir, runId: s?.runId ?? path.basename(runDir), experiment: s?.experiment ?? path.basename(path.dirname(runDir)), status: s?.status ?? 'stopped' },
+          run: { runDir, runId: s?.runId ?? path.basename(runDir), experiment: s?.experiment ?? path.basename(path.dirname(runDir)), status: s?.status ?? 'stopped', label: s?.meta?.label },
           events: this.store.events(runDir),
+          weights: readWeightHashes(runDir),
         };
       }),
     });

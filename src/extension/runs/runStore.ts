@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../../protocol/events';
+import type { RunMeta } from '../../protocol/runMeta';
 import { RunLogReader } from './runLog';
+import { readRunMeta } from './runMeta';
 import { summarize, type RunSummary } from './summary';
 
 interface Entry {
@@ -18,6 +20,9 @@ interface Entry {
   lastSeq: number;
   summary: RunSummary;
   exited?: 'stopped' | 'failed';
+  /** The run's meta.json as last read (label, tags, note), or why it could not be. */
+  meta?: RunMeta;
+  metaError?: string;
 }
 
 export class RunStore implements vscode.Disposable {
@@ -150,12 +155,31 @@ export class RunStore implements vscode.Disposable {
     return e;
   }
 
-  /** Reads what the run's log gained since last time. */
+  /** Reads what the run's log gained since last time, and its meta.json. */
   read(runDir: string): void {
     const e = this.entry(runDir);
     const r = e.reader.readNew();
     for (const line of r.invalid) this.log(`${runDir}/events.jsonl: skipped a line that is not a valid event: ${line}`);
+    this.readMeta(e);
     this.ingest(runDir, r.events);
+  }
+
+  /** Picks up a changed meta.json (a rename here or by hand); a malformed one is logged once. */
+  private readMeta(e: Entry): void {
+    const m = readRunMeta(e.runDir);
+    const changed = JSON.stringify(m.meta) !== JSON.stringify(e.meta) || m.error !== e.metaError;
+    if (!changed) return;
+    if (m.error) this.log(m.error);
+    e.meta = m.meta;
+    e.metaError = m.error;
+    e.summary = { ...e.summary, meta: e.meta, metaError: e.metaError };
+    this.fireChanged();
+  }
+
+  /** Forgets a run whose folder was deleted, without waiting for the file watcher. */
+  remove(runDir: string): void {
+    if (this.live.has(runDir) || !this.runs.delete(runDir)) return;
+    this.fireChanged();
   }
 
   /** Adds events (from the log or an engine's stdout), skipping those already seen. */
@@ -178,7 +202,7 @@ export class RunStore implements vscode.Disposable {
       mtimeMs = undefined;
     }
     const before = e.summary;
-    e.summary = summarize(e.runDir, e.events, { live: this.live.has(e.runDir), mtimeMs, exited: e.exited });
+    e.summary = { ...summarize(e.runDir, e.events, { live: this.live.has(e.runDir), mtimeMs, exited: e.exited }), meta: e.meta, metaError: e.metaError };
     if (before.status !== e.summary.status || before.lastSeq !== e.summary.lastSeq) this.fireChanged();
   }
 

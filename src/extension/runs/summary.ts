@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import type { EngineEvent, ModelResults } from '../../protocol/events';
+import type { RunMeta } from '../../protocol/runMeta';
 import type { RunStatus } from '../../protocol/webview';
 
 export interface RunSummary {
@@ -28,6 +29,12 @@ export interface RunSummary {
   lastSeq: number;
   /** The engine logged a checkpoint, so `gacd resume` has one to continue from. */
   hasCheckpoint: boolean;
+  /** The resolved spec of the run-start event (spec.json's content). */
+  spec?: unknown;
+  /** The label, tags and note of the run's meta.json (set by the run store, not by the events). */
+  meta?: RunMeta;
+  /** Why the run's meta.json could not be read (the file is left as it is). */
+  metaError?: string;
 }
 
 export const STALE_MS = 90_000;
@@ -63,6 +70,7 @@ export function summarize(runDir: string, events: readonly EngineEvent[], ctx: S
         s.runId = e.runId;
         s.experiment = e.experiment;
         s.backend = e.backend;
+        s.spec = e.spec;
         s.startedAt ??= e.time;
         ended = null;
         s.error = undefined;

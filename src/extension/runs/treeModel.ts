@@ -3,6 +3,7 @@
  * label, description, icon, tooltip and context value the view shows. Pure, unit-tested; the
  * TreeDataProvider (runExplorer.ts) only turns these into `vscode.TreeItem`s.
  */
+import { differingSettings, settingPairs } from '../../protocol/specSettings';
 import type { RunStatus } from '../../protocol/webview';
 import { headlineResults, type RunSummary } from './summary';
 import type { SweepView } from './sweeps';
@@ -59,9 +60,19 @@ export const STATUS_ICONS: Record<RunStatus, { id: string; color?: string }> = {
   stopped: { id: 'debug-stop', color: 'charts.orange' },
 };
 
-function runNode(s: RunSummary): RunNode {
-  const parts: string[] = [];
-  if (s.method) parts.push(s.method);
+/** How many differing settings a row's description shows (the tooltip shows them all), and how long a value. */
+const DESCRIBED_SETTINGS = 3;
+const DESCRIBED_VALUE = 16;
+
+/**
+ * A run's row. `differing` are the settings in which the runs of its experiment differ: the row
+ * says its own values of them first (`method.name=ard seed=1`), so siblings can be told apart.
+ */
+function runNode(s: RunSummary, differing: readonly string[] = []): RunNode {
+  const own = settingPairs(s.spec, differing, DESCRIBED_VALUE);
+  const tags = (s.meta?.tags ?? []).map((t) => `#${t}`);
+  const parts: string[] = [...own.slice(0, DESCRIBED_SETTINGS), ...tags];
+  if (s.method && !differing.includes('method.name')) parts.push(s.method);
   if (s.status === 'running' && s.current) {
     parts.push(`${Math.round(s.current.fraction * 100)}%`, `${s.current.model} e${s.current.epoch}/${s.current.epochs}`);
   } else if (s.status === 'finished') {
@@ -74,7 +85,11 @@ function runNode(s: RunSummary): RunNode {
     parts.push(s.error.length > 60 ? `${s.error.slice(0, 57)}…` : s.error);
   }
   const tooltip = [
-    `${s.experiment} · ${s.runId}`,
+    s.meta?.label ? `${s.meta.label} (${s.experiment} · ${s.runId})` : `${s.experiment} · ${s.runId}`,
+    tags.length > 0 && `tags: ${tags.join(' ')}`,
+    s.meta?.note && `note: ${s.meta.note}`,
+    s.metaError && `meta.json: ${s.metaError}`,
+    own.length > 0 && `differs from the other runs of ${s.experiment}: ${settingPairs(s.spec, differing).join(', ')}`,
     `status: ${s.status}${s.interrupted ? ' (the engine stopped writing; resume to continue)' : ''}`,
     s.backend && `backend: ${s.backend}`,
     s.method && `method: ${s.method}${s.arch ? ` on ${s.arch}` : ''}`,
@@ -87,7 +102,7 @@ function runNode(s: RunSummary): RunNode {
   return {
     kind: 'run',
     id: `run:${s.runDir}`,
-    label: s.runId,
+    label: s.meta?.label ?? s.runId,
     description: parts.join(' · '),
     tooltip,
     status: s.status,
@@ -135,7 +150,7 @@ function sweepNode(s: SweepView, byDir: Map<string, RunSummary>): SweepNode {
     if (!run) return pendingMember(s, m);
     const node = runNode(run);
     const extra = [m.configuration, `seed ${m.seed}`, m.slurmJob && `job ${m.slurmJob}`].filter(Boolean).join(' · ');
-    return { ...node, label: m.id, description: [extra, node.description].filter(Boolean).join(' · '), tooltip: `${node.tooltip}\nsweep ${s.id}, member ${m.id}${m.slurmJob ? `, Slurm job ${m.slurmJob}` : ''}` };
+    return { ...node, label: run.meta?.label ?? m.id, description: [extra, node.description].filter(Boolean).join(' · '), tooltip: `${node.tooltip}\nsweep ${s.id}, member ${m.id}${m.slurmJob ? `, Slurm job ${m.slurmJob}` : ''}` };
   });
   const count = (st: RunStatus) => members.filter((n) => n.status === st).length;
   const parts = [`${members.length} members`, `${count('finished')} finished`, count('running') && `${count('running')} running`, count('failed') && `${count('failed')} failed`, s.executor === 'slurm' && 'Slurm'];
@@ -170,6 +185,7 @@ export function buildTree(runs: readonly RunSummary[], queued: readonly QueuedRu
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, g]) => {
       const sorted = [...g.runs].sort((a, b) => b.runId.localeCompare(a.runId));
+      const differing = differingSettings(sorted.map((r) => r.spec));
       const running = sorted.filter((r) => r.status === 'running').length;
       const counts = [`${sorted.length} run${sorted.length === 1 ? '' : 's'}`, running ? `${running} running` : '', g.queued.length ? `${g.queued.length} queued` : ''].filter(Boolean);
       return {
@@ -177,7 +193,7 @@ export function buildTree(runs: readonly RunSummary[], queued: readonly QueuedRu
         id: `experiment:${name}`,
         label: name,
         description: counts.join(' · '),
-        runs: [...g.queued.map(([q, i]) => queuedNode(q, i)), ...sweepsOf(name), ...sorted.map(runNode)],
+        runs: [...g.queued.map(([q, i]) => queuedNode(q, i)), ...sweepsOf(name), ...sorted.map((r) => runNode(r, differing))],
       };
     });
 }

@@ -25,7 +25,9 @@ test('a real two-member sweep: gacd report writes its table and claims; an exper
       assert.ok(html.includes(`<td>${method}</td><td>student</td><td>${method} (tiny-cnn)</td><td class="num">1</td><td class="num">${clean}</td>`), `${method}: ${clean}`);
     }
     assert.ok(html.includes('Reference: natural (the first configuration (none trains GACD))'));
-    assert.match(html, /natural vs pgd-at, clean: [+−]\d+\.\d points over 1 seed/);
+    // The strongest attack evaluated is fgsm: its claim as a sentence, clean in the table of differences.
+    assert.match(html, /natural vs pgd-at, fgsm: [+−]\d+\.\d points over 1 seed/);
+    assert.match(html, /<tr><td>pgd-at<\/td><td class="num">[+−]\d+\.\d \(n=1\)<\/td><td class="num">[+−]\d+\.\d \(n=1\)<\/td>/);
     assert.ok(html.includes(`gacd sweep ${path.join(dir, 'exp.gacd')} --executor local --parallel 2`));
     assert.match(html, /backend: (wasm|cpu|tensorflow)/);
 

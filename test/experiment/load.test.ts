@@ -206,14 +206,15 @@ test('epsilon 8 is an error whose fix is 8/255', () => {
   const units = byCode(r, 'epsilon-units');
   assert.equal(units.length, 2);
   assert.equal(units[0].severity, 'error');
-  assert.equal(units[0].fix, 'did you mean 8/255?');
-  assert.deepEqual(units[0].data?.replacements, ['8/255']);
+  assert.equal(units[0].fix, "did you mean 8/255, or fashion-mnist-mini's usual 0.1?");
+  assert.deepEqual(units[0].data?.replacements, ['8/255', '0.1']);
   assert.deepEqual([units[0].line, units[0].column, units[0].endColumn], [9, 14, 15]);
   assert.equal(covered(text, units[0]), '8');
   assert.deepEqual(units[1].data?.replacements, ['4/255']);
   assert.equal(covered(text, units[1]), '4');
   assert.equal(r.spec, undefined);
-  assert.deepEqual(byCode(check(`${MINIMAL}training:\n  attack:\n    epsilon: 300\n`), 'epsilon-units')[0].data, undefined);
+  // Too large to be grey levels: only the dataset's usual epsilon is offered.
+  assert.deepEqual(byCode(check(`${MINIMAL}training:\n  attack:\n    epsilon: 300\n`), 'epsilon-units')[0].data, { replacements: ['0.1'] });
   assert.equal(byCode(check(`${MINIMAL}training:\n  attack:\n    epsilon: -0.1\n`), 'bad-value').length, 1);
   const step = check(`${MINIMAL}training:\n  attack:\n    epsilon: 8/255\n    step_size: 2\n`);
   assert.deepEqual(byCode(step, 'epsilon-units')[0].data?.replacements, ['2/255']);
@@ -448,4 +449,22 @@ test('a data path that exists but lacks the files is marked at the path; one tha
   } finally {
     ws.cleanup();
   }
+});
+
+test('a key left blank says the value is missing, not that "null" is unknown', () => {
+  const text = 'data:\n  dataset:\nstudent:\n  model:\nmethod:\n  name:\ntraining:\n  epochs:\n  schedule:\n';
+  const r = check(text);
+  assert.deepEqual(r.problems.map((p) => [p.code, p.message, p.fix]), [
+    ['missing-value', 'data.dataset has no value: it needs one of fashion-mnist-mini, fashion-mnist, mnist, cifar10, cifar100, stl10', undefined],
+    ['missing-value', 'student.model has no value: it needs one of small-cnn, tiny-cnn, preact-resnet18, resnet18, mobilenetv2, wrn-34-10', undefined],
+    ['missing-value', 'method.name has no value: it needs one of natural, pgd-at, ard, gacd, trades, kd, rslad, iad, adaad, igdm, crd, mtard', undefined],
+    ['missing-value', 'training.epochs has no value: it needs an integer', 'write one, or remove the key for the default 5'],
+    ['missing-value', 'training.schedule has no value: it needs one of constant, piecewise, cosine', 'write one, or remove the key for the default cosine'],
+  ]);
+  assert.ok(r.problems.every((p) => !p.message.includes('null')));
+});
+
+test('numbers computed from arithmetic are shown rounded in problems', () => {
+  const r = check(MINIMAL + 'training:\n  attack:\n    step_size: 1.5*0.1*10\n');
+  assert.deepEqual(r.problems.map((p) => p.message), ['training.attack.step_size must be at most 1, not 1.5*0.1*10 (= 1.5)']);
 });

@@ -136,3 +136,27 @@ test('a method that needs a naturally trained teacher gets a quick fix that adds
   assert.match(fixed, /\nteachers:\n  natural:\n    model: [\w-]+\n    train:\n      method: natural\n/);
   assert.ok(!remaining(fixed).includes('missing-section'), remaining(fixed).join());
 });
+
+test('a key left blank is missing a value: each allowed value is set after the colon', () => {
+  const text = MINIMAL.replace('model: tiny-cnn', 'model:');
+  const { fixes, diagnostic, apply } = actions(text, 'missing-value');
+  assert.equal(diagnostic.message, 'student.model has no value: it needs one of small-cnn, tiny-cnn, preact-resnet18, resnet18, mobilenetv2, wrn-34-10');
+  assert.equal(fixes[0].title, 'Set model: small-cnn');
+  const fixed = apply(fixes[1]);
+  assert.match(fixed, /\n {2}model: tiny-cnn\n/);
+  assert.deepEqual(remaining(fixed), []);
+});
+
+test('epsilon units: the dataset\'s usual epsilon is offered too', () => {
+  const text = `${MINIMAL}training:\n  attack:\n    epsilon: 8\n`;
+  const { fixes, diagnostic, apply } = actions(text, 'epsilon-units');
+  assert.deepEqual(fixes.filter((f) => f.title.startsWith('Change')).map((f) => f.title), ['Change to 8/255', 'Change to 0.1']);
+  assert.match(diagnostic.message, /did you mean 8\/255, or fashion-mnist-mini's usual 0\.1\?/);
+  assert.match(apply(fixes[1]), /epsilon: 0\.1\n/);
+  // On CIFAR-10 the usual value is the one 8 means, offered once.
+  const cifar = actions(text.replace('fashion-mnist-mini', 'cifar10'), 'epsilon-units');
+  assert.deepEqual(cifar.fixes.filter((f) => f.title.startsWith('Change')).map((f) => f.title), ['Change to 8/255']);
+  // Too large to be grey levels: only the usual value.
+  const big = actions(text.replace('epsilon: 8', 'epsilon: 300'), 'epsilon-units');
+  assert.deepEqual(big.fixes.filter((f) => f.title.startsWith('Change')).map((f) => f.title), ['Change to 0.1']);
+});

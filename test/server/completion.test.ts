@@ -195,6 +195,9 @@ test('numbers: the default and the usual epsilons', () => {
   const eps = complete('training:\n  attack:\n    epsilon: |').items;
   assert.deepEqual(labels(eps), ['8/255', '0.1', '0.3', 'null']);
   assert.deepEqual(labels(complete('training:\n  epochs: |').items), ['5']);
+  // An integer accepts arithmetic only when it gives a whole number: its documentation does not offer `8/255`.
+  assert.doesNotMatch(complete('training:\n  epochs: |').items[0].documentation!, /arithmetic|8\/255/);
+  assert.match(eps[0].documentation!, /Accepts arithmetic such as `8\/255`/);
 });
 
 test('folders for the dataset and checkpoint paths, relative to the file', () => {
@@ -204,9 +207,11 @@ test('folders for the dataset and checkpoint paths, relative to the file', () =>
     fs.mkdirSync(path.join(root, 'checkpoints', 'other'));
     fs.writeFileSync(path.join(root, 'checkpoints', 'notes.txt'), '');
     const file = path.join(root, 'exp.gacd');
-    assert.deepEqual(labels(complete('teacher:\n  checkpoint: |', file).items).sort(), ['checkpoints', 'null']);
+    const bySort = (items: CompletionItem[]) => [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((i) => i.label);
+    // The client sorts by sortText: the folders come before `null`, which is not offered inside a path.
+    assert.deepEqual(bySort(complete('teacher:\n  checkpoint: |', file).items), ['checkpoints', 'null']);
     const { items, text } = complete('teacher:\n  checkpoint: checkpoints/te|', file);
-    assert.deepEqual(labels(items).sort(), ['null', 'other', 'teacher']);
+    assert.deepEqual(bySort(items), ['other', 'teacher']);
     assert.equal(spanText(text, items.find((i) => i.label === 'teacher')!.span), 'te');
   } finally {
     cleanup();

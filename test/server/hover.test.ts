@@ -104,3 +104,15 @@ test('nothing on blank space, comments and unknown keys', () => {
   assert.equal(hover('# a com|ment\ndata:\n  dataset: mnist\n').contents, undefined);
   assert.equal(hover('data:\n  datta|set: mnist\n').contents, undefined);
 });
+
+test('integer settings do not advertise arithmetic; a computed value is shown rounded', () => {
+  const epochs = hover('training:\n  epo|chs: 4\n').contents!;
+  assert.match(epochs, /an integer/);
+  assert.doesNotMatch(epochs, /arithmetic|8\/255/);
+  assert.match(hover('training:\n  l|r: 0.1\n').contents!, /Accepts arithmetic such as `8\/255`/);
+  const value = hover('training:\n  attack:\n    epsilon: 1.5*0|.1\n').contents!;
+  assert.match(value, /^`1\.5\*0\.1` = 0\.15\n/);
+  // The dataset's usual epsilon as people write it.
+  assert.match(hover('data:\n  dataset: cif|ar10\n').contents!, /usual epsilon 8\/255/);
+  assert.match(hover('data:\n  dataset: fashion-mn|ist\n').contents!, /usual epsilon 0\.1;/);
+});

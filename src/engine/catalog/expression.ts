@@ -110,3 +110,11 @@ export function numberOrExpression<T extends z.ZodType<number>>(schema: T) {
     return value;
   }, schema);
 }
+
+/**
+ * A number as a person reads it: floating-point noise of arithmetic dropped (1.5 * 0.1 is shown
+ * as 0.15, not 0.15000000000000002), twelve significant digits kept, so nothing real is lost.
+ */
+export function shownNumber(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(12))) : String(v);
+}

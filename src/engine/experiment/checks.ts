@@ -14,7 +14,7 @@ import { searchDataset, sources } from '../data/locate.info';
 import { readsTeacherLabels, rolesOf, teacherRoles, type MethodInfo, type TeacherRole } from '../catalog/types';
 import { experimentFields } from './schema';
 import { models } from '../models/catalog';
-import { evaluateExpression } from '../catalog/expression';
+import { evaluateExpression, shownNumber } from '../catalog/expression';
 import { EvaluationEntry, isIterative, parseEvaluationEntry } from '../attacks/catalog';
 import type { ParsedExperiment, Path } from './parse';
 import { locate, rangeNear } from './parse';
@@ -482,7 +482,7 @@ function scheduleChecks(ctx: CheckContext, section: Path): Problem[] {
         severity: 'warning',
         code: 'milestone-beyond-epochs',
         message:
-          `milestone ${value}${written ? '' : ' (a default)'} is not before the last epoch (${pathText([...section, 'epochs'])} is ${epochs}), ` +
+          `milestone ${shownNumber(value)}${written ? '' : ' (a default)'} is not before the last epoch (${pathText([...section, 'epochs'])} is ${shownNumber(epochs)}), ` +
           'so the learning rate never decays there',
       }),
     );
@@ -551,7 +551,7 @@ function gacdNotes(ctx: CheckContext): Problem[] {
         at(ctx, written ? [...ref.block, 'negatives'] : [...ref.block, ref.key], 'value', {
           severity: 'info',
           code: 'negatives-capped',
-          message: `${ref.name} negatives ${negatives} exceeds the ${trainSize} training images; the engine caps it at the train-set size`,
+          message: `${ref.name} negatives ${shownNumber(negatives)} exceeds the ${shownNumber(trainSize)} training images; the engine caps it at the train-set size`,
         }),
       );
     }

@@ -7,8 +7,8 @@ export type Severity = 'error' | 'warning' | 'info';
 
 /**
  * Codes, so that a client can act on a kind of problem without reading its message:
- * yaml-syntax, duplicate-key, unknown-key, missing-key, missing-section, wrong-type, bad-value,
- * bad-expression, unknown-name, epsilon-units, missing-file, outside-workspace, no-teacher-source,
+ * yaml-syntax, duplicate-key, unknown-key, missing-key, missing-section, missing-value, wrong-type,
+ * bad-value, bad-expression, unknown-name, epsilon-units, missing-file, dataset-not-found, outside-workspace, no-teacher-source,
  * teacher-not-used, student-larger, weak-evaluation, milestone-beyond-epochs, negatives-capped,
  * teacher-needs-teacher, duplicate-label, unreadable-file, unconfirmed.
  */

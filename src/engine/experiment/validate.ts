@@ -5,7 +5,9 @@
  */
 import type { z } from 'zod';
 import { methods } from '../methods/catalog';
+import { datasets } from '../data/catalog';
 import { byCloseness, closestMatches } from '../catalog/closest';
+import { evaluateExpression, shownNumber } from '../catalog/expression';
 import type { ParsedExperiment, Path } from './parse';
 import { isPlainScalar, rangeNear, sourceOf } from './parse';
 import type { Problem, Range } from './problems';
@@ -53,8 +55,28 @@ function valueWords(v: unknown): string {
   if (v === null) return 'empty (null)';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a section';
-  if (typeof v === 'string') return `the string "${v}"`;
+  if (typeof v === 'string') {
+    // Arithmetic is read before the checks: say what it came to, as people read it.
+    const r = evaluateExpression(v);
+    return r.ok ? `${v} (= ${shownNumber(r.value)})` : `the string "${v}"`;
+  }
+  if (typeof v === 'number') return shownNumber(v);
   return String(v);
+}
+
+/**
+ * A key written with no value (`model:`), which YAML reads as null: said as missing, with the
+ * values it may take, rather than as a bad value named "null".
+ */
+function blank(parsed: ParsedExperiment, input: unknown, file: string, path: Path, wanted: string, allowed: string[] = []): Problem {
+  const info = describeAt(path, input);
+  const def = info?.hasDefault && info.default !== null && info.default !== undefined ? String(info.default) : undefined;
+  return problemAt(parsed, file, path, 'value', {
+    code: 'missing-value',
+    message: `${pathText(path)} has no value: it needs ${allowed.length ? `one of ${allowed.join(', ')}` : wanted}`,
+    fix: def !== undefined ? `write one, or remove the key for the default ${def}` : undefined,
+    data: allowed.length ? { replacements: allowed } : undefined,
+  });
 }
 
 function problemAt(
@@ -94,6 +116,7 @@ export function issueProblems(parsed: ParsedExperiment, input: unknown, file: st
         ];
       }
       const expected = info ? typeWords(info) : `of type ${issue.expected}`;
+      if (value === null && info?.kind !== 'section') return [blank(parsed, input, file, path, expected, info?.values ?? [])];
       const fields: Omit<Problem, 'file' | keyof Range | 'severity'> = {
         code: 'wrong-type',
         message:
@@ -118,6 +141,7 @@ export function issueProblems(parsed: ParsedExperiment, input: unknown, file: st
       if (value === undefined) return [missing(parsed, input, file, path)];
       const info = describeAt(path, input);
       const allowed = issue.values.map(String);
+      if (value === null) return [blank(parsed, input, file, path, '', allowed)];
       const text = String(value);
       const close = closestMatches(text, allowed);
       if (info?.meta.catalog) {
@@ -155,6 +179,7 @@ export function issueProblems(parsed: ParsedExperiment, input: unknown, file: st
             }),
           ];
         }
+        if (value === null) return [blank(parsed, input, file, path, '', options)];
         const text = String(value);
         const close = closestMatches(text, options);
         return [
@@ -185,7 +210,7 @@ export function issueProblems(parsed: ParsedExperiment, input: unknown, file: st
         ];
       }
       if (issue.code === 'too_big' && info?.meta.inputUnits && typeof value === 'number') {
-        return [epsilonUnits(parsed, file, path, value)];
+        return [epsilonUnits(parsed, input, file, path, value)];
       }
       const words =
         issue.code === 'too_big'
@@ -236,18 +261,38 @@ function missing(parsed: ParsedExperiment, input: unknown, file: string, path: P
 }
 
 /** An amount above 1 in input units: almost always a pixel value (8 for 8/255). */
-function epsilonUnits(parsed: ParsedExperiment, file: string, path: Path, value: number): Problem {
+/** An epsilon as people write it: `8/255` for a whole number of grey levels below 0.1, else the number. */
+export function epsilonText(eps: number): string {
+  const levels = eps * 255;
+  return eps < 0.1 && Math.abs(levels - Math.round(levels)) < 1e-9 ? `${Math.round(levels)}/255` : shownNumber(eps);
+}
+
+/** The dataset whose images a setting at `path` perturbs: the teacher's own data for its training. */
+function datasetAt(input: unknown, path: Path): string | undefined {
+  const block = path[0] === 'teacher' ? ['teacher', 'data'] : path[0] === 'teachers' ? ['teachers', path[1], 'data'] : [];
+  const own = block.length ? getIn(input, [...block, 'dataset']) : undefined;
+  const name = own ?? getIn(input, ['data', 'dataset']);
+  return typeof name === 'string' ? name : undefined;
+}
+
+function epsilonUnits(parsed: ParsedExperiment, input: unknown, file: string, path: Path, value: number): Problem {
   const src = (sourceOf(parsed, path) ?? String(value)).trim();
   const suggestion = /^[\d.]+$/.test(src) ? `${src}/255` : `(${src})/255`;
   const fits = value / 255 <= 1;
   const name = typeof path[path.length - 1] === 'number' ? pathText(path.slice(0, -1)) : String(path[path.length - 1]);
+  // The dataset's usual radius is offered too (8 written for Fashion-MNIST more likely meant 0.1),
+  // but not for a step size or a point of the accuracy-against-epsilon curve.
+  const dataset = path[path.length - 1] === 'epsilon' ? datasets.find((d) => d.name === datasetAt(input, path)) : undefined;
+  const usual = dataset ? epsilonText(dataset.defaultEpsilon) : undefined;
+  const replacements = [...(fits ? [suggestion] : []), ...(usual && usual !== suggestion ? [usual] : [])];
+  const usualWords = usual && usual !== suggestion ? `${fits ? ', or ' : 'use '}${dataset!.name}'s usual ${usual}` : '';
   return problemAt(parsed, file, path, 'value', {
     code: 'epsilon-units',
     message:
       `${name} ${src} is outside [0, 1]: images are scaled to [0, 1], so ${name} is a fraction of the pixel range` +
-      (fits ? ` (${src}/255 = ${(value / 255).toFixed(4)})` : ''),
-    fix: fits ? `did you mean ${suggestion}?` : 'use a value within [0, 1]',
-    data: fits ? { replacements: [suggestion] } : undefined,
+      (fits ? ` (${src}/255 = ${Number((value / 255).toFixed(4))})` : ''),
+    fix: fits ? `did you mean ${suggestion}${usualWords}?` : usualWords ? `${usualWords}, or a value within [0, 1]` : 'use a value within [0, 1]',
+    data: replacements.length ? { replacements } : undefined,
   });
 }
 

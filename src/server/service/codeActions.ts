@@ -267,6 +267,19 @@ function replacementActions(d: Diagnostic): CodeAction[] {
   );
 }
 
+/** A key written without a value (`model:`): its span is the key's, so the value goes after the colon. */
+function missingValueActions(a: Analysis, d: Diagnostic): CodeAction[] {
+  const n = d.span.end.line;
+  const text = a.model.lineText(n);
+  const colon = text.indexOf(':', d.span.end.character);
+  if (colon < 0) return [];
+  const blank = /^[ \t]*/.exec(text.slice(colon + 1))![0].length;
+  const span = { start: { line: n, character: colon + 1 }, end: { line: n, character: colon + 1 + blank } };
+  const key = text.slice(d.span.start.character, d.span.end.character);
+  const replacements = d.data?.replacements ?? [];
+  return replacements.slice(0, MAX_REPLACEMENTS).map((r) => action(`Set ${key}: ${r}`, d, [{ span, newText: ` ${r}` }], replacements.length === 1));
+}
+
 function actionsFor(a: Analysis, d: Diagnostic): CodeAction[] {
   const out: CodeAction[] = [];
   switch (d.code) {
@@ -287,6 +300,9 @@ function actionsFor(a: Analysis, d: Diagnostic): CodeAction[] {
       break;
     case 'unused-ignore':
       out.push(...unusedIgnoreActions(a, d));
+      break;
+    case 'missing-value':
+      out.push(...missingValueActions(a, d));
       break;
     default:
       out.push(...replacementActions(d));

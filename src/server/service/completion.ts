@@ -538,7 +538,8 @@ function valueItems(a: Analysis, ctx: Extract<CursorContext, { kind: 'value' }>)
   if (items.length === 0 && info.hasDefault && info.default !== null && typeof info.default !== 'object') {
     add(String(info.default), 'value', 'default', doc, '0', true);
   }
-  if (info.nullable) add('null', 'keyword', defaultWords(info) ? `null: ${info.defaultText ?? 'the default'}` : 'none', doc, '9');
+  const insidePath = info.meta.filePath && ctx.typed.includes('/');
+  if (info.nullable && !insidePath) add('null', 'keyword', defaultWords(info) ? `null: ${info.defaultText ?? 'the default'}` : 'none', doc, '9');
   return items;
 }
 
@@ -571,7 +572,8 @@ function folderItems(a: Analysis, ctx: Extract<CursorContext, { kind: 'value' }>
       }
     }
     if (!isDir) continue;
-    items.push({ label: e.name, kind: 'folder', detail: path.join(dir, e.name), insertText: e.name, snippet: false, span, sortText: e.name });
+    // Folders before `null` (sorted '9'): a path being typed most likely names one.
+    items.push({ label: e.name, kind: 'folder', detail: path.join(dir, e.name), insertText: e.name, snippet: false, span, sortText: `1${e.name}` });
     if (items.length >= 500) break;
   }
   return items;

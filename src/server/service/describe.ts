@@ -10,6 +10,8 @@ import type { Path } from '../../engine/experiment/parse';
 import type { SettingInfo } from '../../engine/experiment/schemaInfo';
 import { typeWords } from '../../engine/experiment/schemaInfo';
 import { findMethod, unconfirmed } from '../../engine/methods/catalog';
+import { shownNumber } from '../../engine/catalog/expression';
+import { epsilonText } from '../../engine/experiment/validate';
 import { models } from '../../engine/models/catalog';
 
 /** `training.attack.epsilon`, `baselines[0].method`. */
@@ -20,6 +22,7 @@ export function pathLabel(path: Path): string {
 /** A value as it would be written in the file. */
 export function yamlText(v: unknown): string {
   if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return shownNumber(v);
   if (Array.isArray(v)) return `[${v.map(yamlText).join(', ')}]`;
   if (typeof v === 'object') {
     const entries = Object.entries(v);
@@ -69,7 +72,8 @@ export function settingMarkdown(path: Path, info: SettingInfo, data?: unknown): 
           : `At most ${info.max}.`,
     );
   }
-  if (info.acceptsExpression) facts.push('Accepts arithmetic such as `8/255`.');
+  // An integer accepts arithmetic too, but `8/255` is no integer: only fractions advertise it.
+  if (info.acceptsExpression && info.kind === 'number') facts.push('Accepts arithmetic such as `8/255`.');
   if (info.meta.filePath) facts.push('A folder, relative to this file.');
   if (facts.length) parts.push(facts.join('  \n'));
   const note = unconfirmedNote(path, data);
@@ -104,11 +108,8 @@ export function catalogMarkdown(catalog: string | undefined, value: string): str
     case 'dataset': {
       const d = datasets.find((x) => x.name === value);
       if (!d) return undefined;
-      const eps = Math.abs(d.defaultEpsilon * 255 - Math.round(d.defaultEpsilon * 255)) < 1e-9 && d.defaultEpsilon < 0.1
-        ? `${Math.round(d.defaultEpsilon * 255)}/255`
-        : String(d.defaultEpsilon);
       return describedMarkdown(d, 'Loss', [
-        `${d.shape[0]}x${d.shape[1]}x${d.shape[2]}, ${d.numClasses} classes; usual epsilon ${eps}; augmentation ${d.defaultAugment}.`,
+        `${d.shape[0]}x${d.shape[1]}x${d.shape[2]}, ${d.numClasses} classes; usual epsilon ${epsilonText(d.defaultEpsilon)}; augmentation ${d.defaultAugment}.`,
       ]);
     }
     case 'attack': {

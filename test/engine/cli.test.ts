@@ -165,10 +165,14 @@ test('SIGINT stops after a checkpoint; resume finishes the run', async () => {
   const end = events[events.length - 1];
   assert.ok(end.type === 'run-end' && end.status === 'stopped');
   const runDir = events[0].type === 'run-start' ? events[0].runDir : '';
+  // The editor's label file in the run folder (meta.json): the engine ignores it and leaves it be.
+  const meta = '{ "label": "stopped once", "tags": ["cli"] }\n';
+  fs.writeFileSync(path.join(runDir, 'meta.json'), meta);
   const r = gacd(['resume', runDir, '--json']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /"type":"run-end","status":"finished"|"status":"finished"/);
   assert.ok(fs.existsSync(path.join(runDir, 'results.json')));
+  assert.equal(fs.readFileSync(path.join(runDir, 'meta.json'), 'utf8'), meta);
 });
 
 test('an engine killed outright (SIGKILL) resumes from its last checkpoint', async () => {

@@ -323,7 +323,7 @@ const STATUS_TEXT: Record<RunStatus, string> = { queued: 'queued', running: 'run
 
 function updateHeader(): void {
   const run = model.run;
-  title.textContent = run ? `${run.experiment} · ${run.runId}` : 'Waiting for the run…';
+  title.textContent = run ? `${run.experiment} · ${run.label ?? run.runId}` : 'Waiting for the run…';
   statusBadge.textContent = STATUS_TEXT[model.status];
   statusBadge.dataset.status = model.status;
   document.body.dataset.status = model.status;

@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { WorkerPool } from '../../src/engine/parallel/pool';
+import { threadsWords, WorkerPool, workerCount } from '../../src/engine/parallel/pool';
 import { Rng } from '../../src/engine/util/rng';
 import { buildModel } from '../../src/engine/models/registry';
 import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
@@ -145,3 +145,12 @@ for (const [name, settings] of cases) {
     assert.ok(maxRelativeGap(start.weights, one.weights) > 1e-2, 'the steps changed the weights');
   });
 }
+
+test('the backend line says how many threads a run computes on', () => {
+  const cores = workerCount('auto');
+  assert.equal(threadsWords('wasm', 'auto'), `${cores} thread${cores === 1 ? '' : 's'} (workers: auto, one per core)`);
+  assert.equal(threadsWords('wasm', 2), '2 threads (workers: 2)');
+  assert.equal(threadsWords('wasm', 1), '1 thread (workers: 1)');
+  assert.equal(threadsWords('cpu', 4), '1 thread', 'the cpu backend runs on the main thread only');
+  assert.equal(threadsWords('tensorflow', 4), "TensorFlow's own threads");
+});

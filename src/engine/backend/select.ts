@@ -25,7 +25,7 @@ export type BackendPreference = 'auto' | BackendName;
 
 export interface BackendInfo {
   name: BackendName;
-  /** For people: "tfjs-node-gpu (CUDA)", "wasm (SIMD, 1 thread) with GACD kernels", "cpu (pure JS)". */
+  /** For people: "tfjs-node-gpu (CUDA)", "wasm (SIMD) with GACD kernels", "cpu (pure JS)". */
   detail: string;
   /** Backends tried before this one and why each failed, in order. */
   tried: Array<{ name: string; error: string }>;
@@ -175,8 +175,8 @@ async function loadWasm(): Promise<string> {
   registerWasmKernels();
   await activate('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = wasm.getThreadsCount();
-  return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}) with GACD kernels`;
+  // Each wasm instance runs on one thread; how many worker threads a run uses is said beside it.
+  return `wasm (${simd ? 'SIMD' : 'no SIMD'}) with GACD kernels`;
 }
 
 async function loadCpu(): Promise<string> {

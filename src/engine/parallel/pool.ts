@@ -27,6 +27,22 @@ export function workerCount(setting: number | 'auto'): number {
   return setting === 'auto' ? Math.max(1, cores) : Math.max(1, setting);
 }
 
+/** How many threads a run computes on with a backend, as the number the run will use. */
+export function threadsFor(backend: string, setting: number | 'auto'): number {
+  return backend === 'wasm' ? workerCount(setting) : 1;
+}
+
+/**
+ * The threads in words, for the backend line: the wasm backend runs one worker thread per share of
+ * a batch; TensorFlow's native backends spread each operation over the cores themselves.
+ */
+export function threadsWords(backend: string, setting: number | 'auto'): string {
+  if (backend === 'tensorflow') return "TensorFlow's own threads";
+  const n = threadsFor(backend, setting);
+  const why = backend === 'wasm' ? (setting === 'auto' ? ' (workers: auto, one per core)' : ` (workers: ${setting})`) : '';
+  return `${n} thread${n === 1 ? '' : 's'}${why}`;
+}
+
 /** A worker on the bundled dist/worker.js, or on the TypeScript source through tsx (tests, development). */
 function newWorker(): Worker {
   const bundled = path.join(__dirname, 'worker.js');

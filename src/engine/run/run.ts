@@ -21,7 +21,7 @@ import { describeIoError, writeFileAtomic } from './atomicWrite';
 import { readCheckpoint, loadWeights } from './checkpoint';
 import { evaluateAndReport, weightsHash } from './modelEvaluation';
 import { importedCheckpoint, isTorchWeightsFile } from '../interop/importedCheckpoint';
-import { WorkerPool, workerCount } from '../parallel/pool';
+import { WorkerPool, threadsFor, threadsWords } from '../parallel/pool';
 import { EventLog, Listener } from './eventLog';
 import { RunDir } from './runDir';
 import { CheckpointStore, safeName } from './checkpointStore';
@@ -82,7 +82,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     experiment: spec.name,
     runDir: o.dir.root,
     backend: backend.name,
-    backendDetail: backend.detail,
+    backendDetail: `${backend.detail} · ${threadsWords(backend.name, spec.workers)}`,
     resumed: o.resumed,
     versions: { engine: ENGINE_VERSION, tfjs: tf.version_core, node: process.versions.node },
     spec,
@@ -103,7 +103,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
 
   try {
     // The second core is reached through worker threads, each with its own wasm instance.
-    const threads = backend.name === 'wasm' ? workerCount(spec.workers) : 1;
+    const threads = threadsFor(backend.name, spec.workers);
     pool = threads > 1 ? await WorkerPool.start(threads, backend.name) : null;
 
     // Train (or continue training) one model on `on`; `undefined` means it finished.

@@ -17,26 +17,55 @@ export function flattenSpec(spec: unknown, prefix = '', out: Record<string, stri
 /** A method's own settings (`method.beta`) mean something only for runs of that method. */
 const methodOwn = (key: string) => key.startsWith('method.') && key !== 'method.name';
 
+/** The resolved spec repeats the robust teacher as `teacher` beside `teachers.adversarial`: one is enough. */
+const mirrored = (key: string, spec: Record<string, string>) => (key === 'teacher' || key.startsWith('teacher.')) && Object.keys(spec).some((k) => k === 'teachers' || k.startsWith('teachers.'));
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The value at a dotted key, a leaf as flattenSpec writes it, a block as its JSON; undefined when absent. */
+export function settingValue(spec: unknown, key: string): string | undefined {
+  let v: unknown = spec;
+  for (const part of key.split('.')) {
+    if (!isObject(v) || !(part in v)) return undefined;
+    v = v[part];
+  }
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 /**
  * The settings whose values are not the same in every spec, in the order they first appear.
- * Specs that are missing (a run without a run-start yet) take no part. A method's own settings
- * are compared only among the runs that have them: `method.gamma` of CRD is no column beside
- * TRADES, whose `method.name` already differs. The experiment's name is left out: runs of one
- * experiment share it and the run column names them.
+ * Specs that are missing (a run without a run-start yet) take no part. A key one spec lacks counts
+ * as null (a spec written before the setting existed). A block that is null in one spec and filled
+ * in another (`teachers.natural`) is one setting, not one per leaf. A method's own settings are
+ * compared only among the runs that have them: `method.gamma` of CRD is no column beside TRADES,
+ * whose `method.name` already differs. The experiment's name is left out: runs of one experiment
+ * share it and the run column names them.
  */
 export function differingSettings(specs: readonly unknown[]): string[] {
-  const flat = specs.filter((s) => s !== null && typeof s === 'object').map((s) => flattenSpec(s));
+  const flat = specs.filter(isObject).map((s) => flattenSpec(s));
   const keys: string[] = [];
   for (const f of flat) for (const k of Object.keys(f)) if (!keys.includes(k)) keys.push(k);
-  return keys.filter((k) => {
-    if (k === 'name') return false;
-    const values = methodOwn(k) ? flat.filter((f) => k in f).map((f) => f[k]) : flat.map((f) => f[k] ?? '–');
+  const differing = keys.filter((k) => {
+    if (k === 'name' || flat.some((f) => mirrored(k, f))) return false;
+    const values = methodOwn(k) ? flat.filter((f) => k in f).map((f) => f[k]) : flat.map((f) => f[k] ?? 'null');
     return new Set(values).size > 1;
   });
+  // `teachers.natural.model` differs because `teachers.natural` is null elsewhere: the block is the setting.
+  const blocks = differing.map((k) => {
+    const parts = k.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('.');
+      if (flat.some((f) => prefix in f)) return prefix;
+    }
+    return k;
+  });
+  return [...new Set(blocks)];
 }
 
 /** `key=value` for the given keys that a spec has, values cut to `maxValue` characters. */
 export function settingPairs(spec: unknown, keys: readonly string[], maxValue = Infinity): string[] {
-  const flat = flattenSpec(spec);
-  return keys.filter((k) => k in flat).map((k) => `${k}=${flat[k].length > maxValue ? `${flat[k].slice(0, maxValue - 1)}…` : flat[k]}`);
+  return keys.flatMap((k) => {
+    const v = settingValue(spec, k);
+    return v === undefined ? [] : [`${k}=${v.length > maxValue ? `${v.slice(0, maxValue - 1)}…` : v}`];
+  });
 }

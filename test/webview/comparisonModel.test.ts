@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bestContenders, comparisonTable, foldRuns, isBest, runNames, sharedName, tableCells } from '../../webview/comparison/model';
 import { toLatex, toMarkdown } from '../../webview/comparison/export';
-import { differingSettings, flattenSpec, settingPairs } from '../../src/protocol/specSettings';
+import { differingSettings, flattenSpec, settingPairs, settingValue } from '../../src/protocol/specSettings';
 import { fixtureRun } from './fixtures';
 import { withTeacher } from './teacherFixture';
 
@@ -21,9 +21,22 @@ test('differing settings: a missing spec takes no part; a method\'s own settings
   assert.deepEqual(differingSettings([crd, { ...crd, name: 'other' }]), [], 'the experiment name is no setting');
   // Outside the method block a key that one run lacks still differs (a baseline added, a teacher removed).
   assert.deepEqual(differingSettings([{ a: 1, b: { c: 2 } }, { a: 1 }]), ['b.c']);
+  // A block null in one spec and filled in another is one setting; a key a spec lacks is null there.
+  const natural = { model: 'small-cnn', checkpoint: '/ckpt/natural', train: null };
+  const withNatural = { teachers: { adversarial: null, natural }, data: { validation_size: null } };
+  const without = { teachers: { adversarial: null, natural: null }, data: {} };
+  assert.deepEqual(differingSettings([withNatural, without]), ['teachers.natural']);
+  assert.deepEqual(settingPairs(withNatural, ['teachers.natural'], 20), ['teachers.natural={"model":"small-cnn…']);
+  assert.deepEqual(settingPairs(without, ['teachers.natural']), ['teachers.natural=null']);
+  // The resolved spec's `teacher` repeats `teachers.adversarial`: only the latter is a column.
+  const t1 = { teacher: { checkpoint: 'a' }, teachers: { adversarial: { checkpoint: 'a' } } };
+  const t2 = { teacher: { checkpoint: 'b' }, teachers: { adversarial: { checkpoint: 'b' } } };
+  assert.deepEqual(differingSettings([t1, t2]), ['teachers.adversarial.checkpoint']);
   assert.deepEqual(settingPairs(crd, ['method.name', 'seed', 'training.epochs']), ['method.name=crd', 'seed=0']);
   assert.deepEqual(settingPairs({ evaluation: { attacks: ['clean', 'fgsm', 'pgd-20'] } }, ['evaluation.attacks'], 12), ['evaluation.attacks=["clean","f…']);
   assert.deepEqual(flattenSpec({ a: { b: null } }), { 'a.b': 'null' });
+  assert.equal(settingValue({ a: { b: [1, 2] } }, 'a.b'), '[1,2]');
+  assert.equal(settingValue({ a: { b: 1 } }, 'a.c'), undefined);
 });
 
 test('runs are named by their labels; a label two runs share is told apart by the run ids', () => {

@@ -4,7 +4,7 @@
  */
 import type { EngineEvent, ModelResults } from '../../src/protocol/events';
 import type { RunRef } from '../../src/protocol/webview';
-import { differingSettings, flattenSpec } from '../../src/protocol/specSettings';
+import { differingSettings, flattenSpec, settingValue } from '../../src/protocol/specSettings';
 import { applyEvents, emptyModel, type DashboardModel } from '../dashboard/model';
 
 export interface ComparedRun {
@@ -88,7 +88,6 @@ export function comparisonTable(runs: readonly ComparedRun[]): ComparisonTable {
     groups.set(key, [...(groups.get(key) ?? []), x]);
   });
   const rows = [...groups.values()].map((members): ComparisonRow => {
-    const flats = members.map((m) => flattenSpec(m.run.model.spec));
     const runNamesOf = [...new Set(members.map((m) => m.name))];
     const { result } = members[0];
     return {
@@ -96,7 +95,7 @@ export function comparisonTable(runs: readonly ComparedRun[]): ComparisonTable {
       runs: runNamesOf,
       model: result.model,
       settings: settings.map((k) => {
-        const values = new Set(flats.map((f) => f[k] ?? '–'));
+        const values = new Set(members.map((m) => settingValue(m.run.model.spec, k) ?? '–'));
         return values.size === 1 ? [...values][0] : '';
       }),
       accuracies: attacks.map((a) => result.results.find((x) => x.attack === a)?.accuracy ?? null),

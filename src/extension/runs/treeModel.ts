@@ -89,7 +89,7 @@ function runNode(s: RunSummary, differing: readonly string[] = []): RunNode {
     tags.length > 0 && `tags: ${tags.join(' ')}`,
     s.meta?.note && `note: ${s.meta.note}`,
     s.metaError && `meta.json: ${s.metaError}`,
-    own.length > 0 && `differs from the other runs of ${s.experiment}: ${settingPairs(s.spec, differing).join(', ')}`,
+    own.length > 0 && `differs from the other runs of ${s.experiment}: ${settingPairs(s.spec, differing, 60).join(', ')}`,
     `status: ${s.status}${s.interrupted ? ' (the engine stopped writing; resume to continue)' : ''}`,
     s.backend && `backend: ${s.backend}`,
     s.method && `method: ${s.method}${s.arch ? ` on ${s.arch}` : ''}`,

@@ -155,6 +155,25 @@ export const evaluationProgress = z.object({
   rows: z.number().int(),
 });
 
+/**
+ * The whole run's progress, one figure over every phase (teachers trained, the student, the
+ * baselines, every model's evaluation): emitted at most every ~2 s as work is done, and as a
+ * heartbeat when the run has been silent for 2 s (inside long epochs and attacks).
+ */
+export const runProgress = z.object({
+  ...base,
+  type: z.literal('run-progress'),
+  /** Fraction of the planned work done, never decreasing; 1 only when the run has finished. */
+  fraction: z.number().min(0).max(1),
+  /** Seconds left at the rates measured so far; absent until something was timed. */
+  etaSeconds: z.number().nonnegative().optional(),
+  phase: z.enum(['setup', 'training', 'evaluation', 'done']),
+  /** The model being trained or evaluated (empty during set-up). */
+  model,
+  /** Where in that phase, e.g. `epoch 2, step 13/47` or `pgd-20 500/1000 (row 3/7)`. */
+  detail: z.string(),
+});
+
 /** A reliability flag raised by a model's evaluation. */
 export const flag = reliabilityFlag.extend({
   ...base,
@@ -203,6 +222,7 @@ export const engineEvent = z.discriminatedUnion('type', [
   sampleWeights,
   evaluation,
   evaluationProgress,
+  runProgress,
   flag,
   checkpoint,
   warning,
@@ -214,6 +234,7 @@ export type EngineEvent = z.infer<typeof engineEvent>;
 export type ModelResults = z.infer<typeof modelResults>;
 export type AttackResult = z.infer<typeof attackResult>;
 export type ReliabilityFlag = z.infer<typeof reliabilityFlag>;
+export type RunProgressEvent = z.infer<typeof runProgress>;
 export type PerClassResults = z.infer<typeof perClassResults>;
 
 /** Distributive Omit, so each member of the union keeps its own fields. */

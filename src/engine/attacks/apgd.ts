@@ -26,6 +26,7 @@ import type { AttackReport, LogitsFn } from './attack';
 import { dlrPerSample, targetedDlrPerSample } from './dlr';
 import { crossEntropyPerSample } from './losses';
 import { setPositions, writeRows } from './rows';
+import { heartbeat } from '../util/heartbeat';
 
 export type ApgdLoss = 'ce' | 'dlr' | 'dlr-targeted';
 
@@ -268,6 +269,7 @@ function singleRun(
       previous = at;
     }
     for (let i = 0; i < steps; i++) {
+      heartbeat();
       // The step with momentum (none at the first step).
       const a = i > 0 ? MOMENTUM_A : 1;
       const xAdv = s.take<tf.Tensor4D>('xAdv');

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
 import { AttackReport, LogitsFn, project, randomStartNoise, stepSizeOf } from './attack';
 import type { Objective } from './losses';
+import { heartbeat } from '../util/heartbeat';
 
 export interface Ascent {
   /** L-inf radius, inputs in [0, 1]. */
@@ -108,6 +109,7 @@ export function ascendInput(
   let zero: tf.Tensor1D | null = report ? tf.zeros([x.shape[0]]) : null;
   const lossStart = report ? tf.tidy(() => tf.mean(lossOf(start))) : null;
   for (let k = 0; k < a.steps; k++) {
+    heartbeat();
     const next = tf.tidy(() => {
       const g = gradOf(xAdv);
       if (zero) {

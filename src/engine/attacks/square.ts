@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
 import type { AttackImplementation, AttackReport, LogitsFn } from './attack';
 import { gatherRows, setPositions, writeRows } from './rows';
+import { heartbeat } from '../util/heartbeat';
 
 /** The size of the first squares, as a fraction of the image's area (the code's p_init). */
 export const SQUARE_P_INIT = 0.8;
@@ -114,6 +115,7 @@ class SquareRun {
     this.stripes(rng);
     this.margins(this.best, all).forEach((m, j) => (this.margin[j] = m));
     for (let i = 0; i < iterations; i++) {
+      heartbeat();
       const active = all.filter((j) => this.margin[j] > 0);
       if (active.length === 0) break;
       // One square for the whole batch, as the code draws it: its side, place and signs.

@@ -7,7 +7,7 @@
 import type { EngineEvent, ModelResults } from '../../protocol/events';
 import { formatProblem } from '../experiment/problems';
 import type { Problem } from '../experiment/problems';
-import { ENGINE_VERSION } from '../util/version';
+import { eventLine } from '../../protocol/eventText';
 import type { ProgressBar } from './progressBar';
 import { resultsTable } from './table';
 
@@ -54,35 +54,12 @@ export class Printer {
     if (results.length) this.line(resultsTable(results));
   }
 
-  /** The human view of one event of a run. */
+  /** The human view of one event of a run (its lines are the engine log's, src/protocol/eventText.ts). */
   event(e: EngineEvent): void {
     this.bar?.handle(e);
     switch (e.type) {
-      case 'run-start':
-        this.line(`gacd ${ENGINE_VERSION} · backend ${e.backend}: ${e.backendDetail} · ${e.resumed ? 'resuming' : 'run'} ${e.runDir}`);
-        break;
-      case 'stage-start':
-        this.line(
-          e.loadedFrom
-            ? `${e.model}: ${e.arch} (${e.params.toLocaleString('en')} parameters) loaded from ${e.loadedFrom}`
-            : `${e.model}: ${e.method} on ${e.arch} (${e.params.toLocaleString('en')} parameters), ${e.epochs} epochs of ${e.stepsPerEpoch} steps`,
-        );
-        break;
-      case 'similarity':
-        this.line(
-          `  ${e.model} vs teacher: CKA clean ${e.cka.clean.toFixed(3)} adv ${e.cka.adversarial.toFixed(3)}` +
-            (e.cosine ? ` · cosine clean ${e.cosine.clean.toFixed(3)} adv ${e.cosine.adversarial.toFixed(3)}` : '') +
-            (e.logitCorrelationGap !== undefined ? ` · logit-correlation gap ${e.logitCorrelationGap.toFixed(3)}` : ''),
-        );
-        break;
-      case 'evaluation':
-        this.line(`evaluated ${e.model}: ${e.results.map((r) => `${r.attack} ${(r.accuracy * 100).toFixed(1)}%`).join(', ')}`);
-        break;
-      case 'flag':
-        this.line(`flag (${e.model}): ${e.title}: ${e.message} What to do: ${e.fix}.`);
-        break;
-      case 'warning':
-        this.line(`warning: ${e.message}`);
+      // The epoch line is the progress bar's (on stderr, beside the bar it replaces).
+      case 'epoch':
         break;
       case 'error':
         this.error(e.message, e.fix);
@@ -92,8 +69,12 @@ export class Printer {
           this.line('');
           this.results(e.results);
         }
-        this.line(`${e.status} in ${(e.durationMs / 1000).toFixed(1)} s`);
+        this.line(eventLine(e)!);
         break;
+      default: {
+        const text = eventLine(e);
+        if (text !== null) this.line(text);
+      }
     }
   }
 }

@@ -81,8 +81,7 @@ export async function evaluateModel(model: Model, split: Split, cfg: EvaluationC
   const rng = new Rng(cfg.seed);
   const clean = cfg.attacks.find((a) => a.attack === 'clean');
   const curveAttack = strongestPgd(cfg.attacks);
-  const curveJobs = cfg.epsilons.filter((e) => !(e === 0 && clean) && !(e === cfg.epsilon && cfg.attacks.includes(curveAttack)));
-  const rows = cfg.attacks.length + curveJobs.length;
+  const rows = evaluationRows(cfg).length;
   let row = 0;
 
   const run = async (entry: EvaluationEntry, epsilon: number, key: string): Promise<{ correct: Uint8Array; report: AttackReport }> => {
@@ -138,6 +137,18 @@ export async function evaluateModel(model: Model, split: Split, cfg: EvaluationC
     if (counts[k] > 0 && a < worstClass.accuracy) worstClass = { classIndex: k, accuracy: a };
   });
   return { results, accuracyVsEpsilon, worstClass, perClass: { counts, rows: perClassRows }, reports, examples: split.count };
+}
+
+/**
+ * The rows an evaluation computes, in order: each attack at the evaluation's epsilon, then the
+ * curve's epsilons that no attack row already gives (0 is the clean row, the evaluation's epsilon
+ * the strongest PGD's). The run's work plan counts the same rows.
+ */
+export function evaluationRows(cfg: Pick<EvaluationConfig, 'attacks' | 'epsilon' | 'epsilons'>): Array<{ entry: EvaluationEntry; epsilon: number }> {
+  const clean = cfg.attacks.find((a) => a.attack === 'clean');
+  const curveAttack = strongestPgd(cfg.attacks);
+  const curve = cfg.epsilons.filter((e) => !(e === 0 && clean) && !(e === cfg.epsilon && cfg.attacks.includes(curveAttack)));
+  return [...cfg.attacks.map((entry) => ({ entry, epsilon: cfg.epsilon })), ...curve.map((epsilon) => ({ entry: curveAttack, epsilon }))];
 }
 
 function range(from: number, to: number): number[] {

@@ -26,6 +26,10 @@ import { EventLog, Listener } from './eventLog';
 import { RunDir } from './runDir';
 import { CheckpointStore, safeName } from './checkpointStore';
 import { TrainOutcome, TrainingSpec, trainModel } from './trainModel';
+import { planRun, teacherBlock, trainingKeys } from './runPlan';
+import { RunProgress } from './runProgress';
+import { modelCost } from './workPlan';
+import { setHeartbeat } from '../util/heartbeat';
 import { ENGINE_VERSION } from '../util/version';
 
 export interface RunOptions {
@@ -95,6 +99,17 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
   const [h, w, c] = data.info.shape;
   const build = (arch: string, numClasses: number, seedOffset: number): Model =>
     buildModel(arch, { inputShape: [h, w, c], numClasses, seed: spec.seed + seedOffset });
+
+  // One progress figure for the whole run, following the events below; its heartbeat keeps the
+  // run audible inside long attacks (synchronous) and while worker threads compute (the timer).
+  const progress = new RunProgress(
+    planRun(spec, { trainCount: data.train.count, validationCount: data.validation.count, testCount: data.test.count }, costOfArch(build, data.info.numClasses)),
+    (body) => log.emit(body),
+  );
+  log.listen((e) => progress.observe(e));
+  const restoreHeartbeat = setHeartbeat(() => progress.beat());
+  const timer = setInterval(() => progress.beat(), 1000);
+  timer.unref();
   const augmentOf = (d: LoadedDataset, augment: string) => augmenterFor(augment === 'auto' ? d.info.defaultAugment : (augment as 'none' | 'crop-flip'));
   // The spec holds every default already (the schema resolved them once): nothing here re-derives one.
   const training = spec.training;
@@ -188,7 +203,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
         teachers[role] = teacher;
       } else if (block.train) {
         const { method, ...rest } = block.train;
-        const member: Member = { label, method, settings: rest, training: { ...spec.training, ...pick(rest, spec.training) } };
+        const member: Member = { label, method, settings: rest, training: { ...spec.training, ...trainingKeys(rest, spec.training) } };
         const teacher = build(block.model, own.info.numClasses, seedOffset);
         // Its training set is the first model's, so its weights stay in `models` for disposal.
         models.push({ member, model: teacher, arch: teacher.arch, data: own });
@@ -258,6 +273,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       results.push(r);
     }
     writeFileAtomic(o.dir.results, JSON.stringify({ experiment: spec.name, backend: backend.name, epsilon, models: results }, null, 2));
+    progress.finish();
     log.emit({ type: 'run-end', status: 'finished', durationMs: Date.now() - started, results });
     return { status: 'finished', results };
   } catch (err) {
@@ -268,6 +284,8 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
     }
     return fail('engine', e?.message ?? String(err), 'see the message; fix the experiment file and resume with gacd resume');
   } finally {
+    clearInterval(timer);
+    restoreHeartbeat();
     await pool?.close();
     for (const m of models) m.model.params.dispose();
   }
@@ -279,9 +297,19 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
   }
 }
 
-/** The keys of `from` that are training keys. */
-function pick(from: Record<string, unknown>, like: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(from).filter(([k]) => k in like));
+/** A model's relative cost by architecture, from its parameter count (a throwaway model, counted once). */
+function costOfArch(build: (arch: string, numClasses: number, seedOffset: number) => Model, numClasses: number): (arch: string) => number {
+  const known = new Map<string, number>();
+  return (arch) => {
+    let cost = known.get(arch);
+    if (cost === undefined) {
+      const m = build(arch, numClasses, 0);
+      cost = modelCost(m.params.count());
+      m.params.dispose();
+      known.set(arch, cost);
+    }
+    return cost;
+  };
 }
 
 /**
@@ -290,11 +318,6 @@ function pick(from: Record<string, unknown>, like: object): Record<string, unkno
  */
 function evaluationCacheDir(runRoot: string): string {
   return path.join(path.dirname(path.dirname(runRoot)), '.cache', 'evaluations');
-}
-
-/** The teacher of a role; `teacher:` is the robust teacher's own name, `teachers.adversarial` the same block. */
-function teacherBlock(spec: ExperimentSpec, role: TeacherRole): ExperimentSpec['teacher'] {
-  return role === 'adversarial' ? (spec.teacher ?? spec.teachers.adversarial) : spec.teachers[role];
 }
 
 /** Whether two data sections name one label set (the same dataset and the same classes, in order). */

@@ -80,11 +80,24 @@ export async function deleteRuns(store: RunStore, runDirs: string[]): Promise<vo
   );
   if (choice !== 'Move to Trash') return;
   for (const dir of runDirs) {
+    const uri = vscode.Uri.file(dir);
     try {
-      await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true, useTrash: true });
+      await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: true });
       store.remove(dir);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Could not move ${dir} to the trash: ${(err as Error).message}.`);
+      // A remote or browser window (code-server) may have no trash: deleting for good is asked again.
+      const again = await vscode.window.showWarningMessage(
+        `Could not move ${path.basename(dir)} to the trash (${(err as Error).message}). Delete it permanently?`,
+        { modal: true, detail: dir },
+        'Delete Permanently',
+      );
+      if (again !== 'Delete Permanently') continue;
+      try {
+        await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
+        store.remove(dir);
+      } catch (err2) {
+        void vscode.window.showErrorMessage(`Could not delete ${dir}: ${(err2 as Error).message}`);
+      }
     }
   }
 }

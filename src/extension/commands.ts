@@ -14,6 +14,7 @@ import { DashboardPanel } from './panels/dashboardPanel';
 import { deleteRuns, editRunNote, renameRun, runDirsOf, tagRun } from './runMetaCommands';
 import { evaluateCheckpointCommand } from './evaluateCheckpoint';
 import { resumability } from './runs/checkpoints';
+import { listTemplates, writeTemplate } from './experimentTemplates';
 import type { RunStore } from './runs/runStore';
 import type { RunSummary } from './runs/summary';
 
@@ -62,12 +63,6 @@ async function pickRun(store: RunStore, placeHolder: string, filter: (s: RunSumm
   return pick?.runDir;
 }
 
-const TEMPLATES = [
-  { id: 'quickstart', label: 'Quickstart', detail: 'GACD on the bundled Fashion-MNIST subset with a natural baseline; minutes on a laptop CPU.' },
-  { id: 'small-scale-replication', label: 'Small-scale replication', detail: 'GACD against ARD, PGD-AT and natural training on the full Fashion-MNIST; about an hour on a CPU.' },
-  { id: 'cifar10-recipe', label: 'CIFAR-10 recipe', detail: "The paper's setting: WRN-34-10 teacher, MobileNetV2 student, epsilon 8/255; needs a GPU." },
-];
-
 export function registerCommands(c: CommandContext): vscode.Disposable[] {
   const { context, store, engines, log } = c;
   const uri = context.extensionUri;
@@ -93,30 +88,29 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
 
   return [
     register('gacd.newExperiment', async () => {
+      // The templates are the shipped examples, so what is written is what the README and tests run.
+      const examples = path.join(uri.fsPath, 'examples');
       const template = await vscode.window.showQuickPick(
-        TEMPLATES.map((t) => ({ ...t, description: `${t.id}.gacd` })),
-        { placeHolder: 'New experiment from a template' },
+        listTemplates(examples).map((t) => ({ label: t.file, detail: t.detail, file: t.file })),
+        { placeHolder: 'New experiment from an example', matchOnDetail: true },
       );
       if (!template) return;
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      let target: vscode.Uri | undefined;
-      if (folder) {
-        const name = await vscode.window.showInputBox({
-          prompt: 'Name of the new experiment file',
-          value: `${template.id}.gacd`,
-          validateInput: (v) => (/^[\w.-]+\.gacd$/.test(v) ? (fs.existsSync(path.join(folder.fsPath, v)) ? `${v} exists already` : undefined) : 'a file name ending in .gacd'),
-        });
-        if (!name) return;
-        target = vscode.Uri.joinPath(folder, name);
-      } else {
-        target = await vscode.window.showSaveDialog({ filters: { 'GACD experiment': ['gacd'] } });
-        if (!target) return;
+      const editor = vscode.window.activeTextEditor;
+      const near = editor?.document.uri.scheme === 'file' ? vscode.Uri.file(path.dirname(editor.document.uri.fsPath)) : vscode.workspace.workspaceFolders?.[0]?.uri;
+      const target = await vscode.window.showSaveDialog({
+        title: 'Where to put the new experiment',
+        saveLabel: 'Create Experiment',
+        defaultUri: near ? vscode.Uri.joinPath(near, path.basename(template.file)) : undefined,
+        filters: { 'GACD experiment': ['gacd'] },
+      });
+      if (!target) return;
+      const file = target.fsPath.endsWith('.gacd') ? target.fsPath : `${target.fsPath}.gacd`;
+      const copies = writeTemplate(examples, template.file, file);
+      await vscode.window.showTextDocument(vscode.Uri.file(file));
+      if (copies.length) {
+        const what = copies.map((c) => path.relative(path.dirname(file), c.to)).join(', ');
+        void vscode.window.showInformationMessage(`Copied ${what} beside ${path.basename(file)}: the example's checkpoint, so that it runs as it does from examples/.`);
       }
-      let text = fs.readFileSync(path.join(uri.fsPath, 'templates', `${template.id}.gacd`), 'utf8');
-      // The experiment's name follows the file's, so its runs are found under that name.
-      text = text.replace(/^name: .*$/m, `name: ${path.basename(target.fsPath, '.gacd').replace(/[^A-Za-z0-9._-]+/g, '-')}`);
-      await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
-      await vscode.window.showTextDocument(target);
     }),
 
     register('gacd.runExperiment', async (arg?: unknown) => {

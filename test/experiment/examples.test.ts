@@ -1,5 +1,5 @@
 /**
- * Every shipped experiment passes the checks (examples, paper-scale recipes, templates), and every
+ * Every shipped experiment passes the checks (examples, paper-scale recipes: New Experiment's templates), and every
  * method of the catalog has a small example and a paper-scale recipe that use it.
  */
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { loadExperiment } from '../../src/engine/experiment/load';
 import { methods } from '../../src/engine/methods/catalog';
 
 const root = path.resolve(__dirname, '../..');
-const folders = ['examples', 'examples/paper', 'templates'];
+const folders = ['examples', 'examples/paper'];
 const files = folders.flatMap((d) =>
   fs
     .readdirSync(path.join(root, d))

@@ -50,16 +50,19 @@ export function differingSettings(specs: readonly unknown[]): string[] {
     const values = methodOwn(k) ? flat.filter((f) => k in f).map((f) => f[k]) : flat.map((f) => f[k] ?? 'null');
     return new Set(values).size > 1;
   });
-  // `teachers.natural.model` differs because `teachers.natural` is null elsewhere: the block is the setting.
-  const blocks = differing.map((k) => {
+  // `teachers.natural.model` differs because `teachers.natural` is null elsewhere: the block is the
+  // setting, and of its leaves only those that differ among the specs that have them.
+  const columns = differing.flatMap((k) => {
     const parts = k.split('.');
     for (let i = 1; i < parts.length; i++) {
       const prefix = parts.slice(0, i).join('.');
-      if (flat.some((f) => prefix in f)) return prefix;
+      if (!flat.some((f) => prefix in f)) continue;
+      const among = new Set(flat.filter((f) => k in f).map((f) => f[k]));
+      return among.size > 1 ? [prefix, k] : [prefix];
     }
-    return k;
+    return [k];
   });
-  return [...new Set(blocks)];
+  return [...new Set(columns)];
 }
 
 /** `key=value` for the given keys that a spec has, values cut to `maxValue` characters. */

@@ -26,6 +26,9 @@ test('differing settings: a missing spec takes no part; a method\'s own settings
   const withNatural = { teachers: { adversarial: null, natural }, data: { validation_size: null } };
   const without = { teachers: { adversarial: null, natural: null }, data: {} };
   assert.deepEqual(differingSettings([withNatural, without]), ['teachers.natural']);
+  // With two filled in that differ in a leaf, that leaf is a column too.
+  const otherNatural = { ...withNatural, teachers: { adversarial: null, natural: { ...natural, checkpoint: '/ckpt/other' } } };
+  assert.deepEqual(differingSettings([withNatural, without, otherNatural]), ['teachers.natural', 'teachers.natural.checkpoint']);
   assert.deepEqual(settingPairs(withNatural, ['teachers.natural'], 20), ['teachers.natural={"model":"small-cnn…']);
   assert.deepEqual(settingPairs(without, ['teachers.natural']), ['teachers.natural=null']);
   // The resolved spec's `teacher` repeats `teachers.adversarial`: only the latter is a column.

@@ -113,6 +113,9 @@ app.append(
   ),
 );
 
+/** The longest run or setting cell shown whole in the table. */
+const SHOWN_CELL = 48;
+
 /** The student's rows, or the first model's when a run has no student (a teacher-only run). */
 function mainModel(r: ComparedRun): string | undefined {
   return r.model.epochs.has('student') || r.model.results.has('student') ? 'student' : [...r.model.epochs.keys()][0];
@@ -142,7 +145,12 @@ function render(): void {
         el(
           'tr',
           { 'data-shared': String(t.rows[r].runs.length) },
-          ...row.map((c, i) => el('td', { class: i >= firstAttack ? (isBest(t, r, i - firstAttack) ? 'num best' : 'num') : i >= 2 ? 'setting' : '', text: c })),
+          ...row.map((c, i) =>
+            i >= firstAttack
+              ? el('td', { class: isBest(t, r, i - firstAttack) ? 'num best' : 'num', text: c })
+              : // A block's JSON or a long path is cut here, whole in its tooltip and in the exports.
+                el('td', { class: i >= 2 ? 'setting' : '', text: c.length > SHOWN_CELL ? `${c.slice(0, SHOWN_CELL - 1)}…` : c, title: c }),
+          ),
         ),
       ),
     ),

@@ -87,6 +87,8 @@ export const progress = z.object({
   step: z.number().int(),
   stepsPerEpoch: z.number().int(),
   loss: z.number(),
+  /** The learning rate this step used (absent in logs of older engines). */
+  lr: z.number().optional(),
   imagesPerSecond: z.number(),
   /** Seconds left in this model's training. */
   etaSeconds: z.number(),

@@ -12,9 +12,31 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { HostMessage, RunStatus } from '../../src/protocol/webview';
 import { applyTheme, Chart, colour, faint, lineChart, type XYDataset } from '../shared/charts';
-import { byId, chartCard, el, fill } from '../shared/dom';
+import { byId, chartCard, el, fill, showEmpty } from '../shared/dom';
+import { epsilonText } from '../shared/units';
 import { connect, post, saveState } from '../shared/vscodeApi';
-import { applyEvents, emptyModel, formatDuration, noChanges, percent, robustnessTable, smooth, type Changes, type DashboardModel, type Point } from './model';
+import { runProgressText } from '../../src/protocol/eventText';
+import {
+  applyEvents,
+  canResume,
+  checkpointEvaluationTable,
+  emptyChartNote,
+  emptyModel,
+  failureBanner,
+  formatDuration,
+  hasWeights,
+  lossTermSeries,
+  lrSeries,
+  modelColourIndex,
+  noChanges,
+  percent,
+  robustnessTable,
+  setCheckpointEvaluations,
+  smooth,
+  type Changes,
+  type DashboardModel,
+  type Point,
+} from './model';
 
 /** Options a test or the benchmark may set before the script loads. */
 const options = ((window as unknown as { __gacdOptions?: { decimation?: boolean } }).__gacdOptions ?? {}) as { decimation?: boolean };
@@ -46,11 +68,21 @@ app.append(
   ),
 );
 
+// A failed run's error comes first, above every chart.
+const bannerTitle = el('strong', { id: 'error-title' });
+const bannerMessage = el('p', { id: 'error-message' });
+const bannerFix = el('p', { id: 'error-fix', class: 'muted' });
+const bannerLog = el('vscode-button', { id: 'error-log', secondary: '' }, 'Show Engine Log');
+const errorBanner = el('section', { id: 'error-banner', class: 'error-banner', role: 'alert' }, bannerTitle, bannerMessage, bannerFix, el('div', { class: 'title-row' }, bannerLog));
+errorBanner.hidden = true;
+app.append(errorBanner);
+
 const smoothingInput = el('input', { id: 'smoothing', type: 'range', min: '0', max: '0.99', step: '0.01', value: String(smoothing), 'aria-label': 'Smoothing' }) as HTMLInputElement;
 const smoothingValue = el('span', { id: 'smoothing-value', class: 'muted', text: smoothing.toFixed(2) });
 const lossCard = chartCard('loss', 'Training loss per step', el('label', { class: 'muted', text: 'Smoothing ' }, smoothingInput, smoothingValue));
+const lossTermsCard = chartCard('loss-terms', 'Loss and its terms per epoch');
 const accuracyCard = chartCard('accuracy', 'Accuracy per epoch');
-const lrCard = chartCard('lr', 'Learning rate');
+const lrCard = chartCard('lr', 'Learning rate per step');
 const similarityCard = chartCard('similarity', 'Teacher–student feature similarity');
 const weightsEpoch = el('vscode-single-select', { id: 'weights-epoch', 'aria-label': 'Epoch' }) as HTMLElement & { value: string };
 const weightsHistCard = chartCard('weights-hist', 'Per-sample weights', el('span', { class: 'muted', text: 'Epoch ' }), weightsEpoch);
@@ -68,16 +100,21 @@ const specCard = el(
   { class: 'card wide', id: 'spec-card' },
   el('vscode-collapsible', { heading: 'Resolved spec and versions', id: 'spec-collapsible' }, el('div', { class: 'collapsible-body' }, versionsLine, specPre)),
 );
-const similarityNote = el('p', { class: 'muted empty', id: 'similarity-empty', text: 'No similarity yet: it is measured against the teacher after each epoch.' });
 const weightsNote = el('p', { class: 'muted empty', id: 'weights-empty', text: 'No per-sample weights: the method does not reweight samples.' });
-similarityCard.card.append(similarityNote);
 weightsHistCard.card.append(weightsNote);
+// The weights cards appear only for a run that has weights to show.
+weightsHistCard.card.hidden = true;
+weightsScatterCard.card.hidden = true;
+const checkpointTable = el('table', { id: 'checkpoint-evaluations-table', class: 'data' });
+const checkpointNote = el('p', { class: 'muted empty-note', id: 'checkpoint-evaluations-empty' });
+const checkpointCard = el('section', { class: 'card wide', id: 'checkpoint-evaluations' }, el('header', {}, el('h2', { text: 'Evaluated checkpoints' })), checkpointNote, checkpointTable);
 
 app.append(
   el(
     'main',
     { class: 'grid' },
     lossCard.card,
+    lossTermsCard.card,
     accuracyCard.card,
     lrCard.card,
     similarityCard.card,
@@ -85,6 +122,7 @@ app.append(
     weightsScatterCard.card,
     tableCard,
     epsilonCard.card,
+    checkpointCard,
     el('section', { class: 'card wide', id: 'messages-card' }, el('header', {}, el('h2', { text: 'Warnings and errors' })), messages),
     specCard,
   ),
@@ -92,16 +130,13 @@ app.append(
 
 // ----- charts -----
 
-const lossChart = lineChart(lossCard.canvas, { xTitle: 'step', yTitle: 'loss', decimate: options.decimation ?? true });
-const accuracyChart = lineChart(accuracyCard.canvas, { xTitle: 'epoch', yTitle: 'accuracy', yMin: 0, yMax: 1 });
-const lrChart = lineChart(lrCard.canvas, { xTitle: 'epoch', yTitle: 'learning rate' });
-const similarityChart = lineChart(similarityCard.canvas, { xTitle: 'epoch', yTitle: 'similarity', yMin: 0, yMax: 1 });
-const epsilonChart = lineChart(epsilonCard.canvas, { xTitle: 'epsilon', yTitle: 'accuracy', yMin: 0, yMax: 1 });
-for (const c of [accuracyChart, similarityChart, epsilonChart]) {
-  c.options.elements!.point!.radius = 2;
-  (c.options.scales!.y as { ticks?: object }).ticks = { callback: (v: string | number) => percent(Number(v), 0) };
-}
-lrChart.options.elements!.point!.radius = 2;
+const lossChart = lineChart(lossCard.canvas, { xTitle: 'step', yTitle: 'loss', yUnit: 'loss', decimate: options.decimation ?? true });
+const lossTermsChart = lineChart(lossTermsCard.canvas, { xTitle: 'epoch', yTitle: 'loss', yUnit: 'loss' });
+const accuracyChart = lineChart(accuracyCard.canvas, { xTitle: 'epoch', yTitle: 'accuracy', yUnit: 'percent', yMin: 0, yMax: 1 });
+const lrChart = lineChart(lrCard.canvas, { xTitle: 'step', yTitle: 'learning rate', yUnit: 'lr', decimate: options.decimation ?? true });
+const similarityChart = lineChart(similarityCard.canvas, { xTitle: 'epoch', yTitle: 'similarity', yUnit: 'percent', yMin: 0, yMax: 1 });
+const epsilonChart = lineChart(epsilonCard.canvas, { xTitle: 'epsilon', yTitle: 'accuracy', yUnit: 'percent', yMin: 0, yMax: 1 });
+for (const c of [lossTermsChart, accuracyChart, similarityChart, epsilonChart]) c.options.elements!.point!.radius = 2;
 
 const weightsHist = new Chart<'bar', number[], string>(weightsHistCard.canvas, {
   type: 'bar',
@@ -129,12 +164,9 @@ const weightsScatter = new Chart<'scatter', Point[]>(weightsScatterCard.canvas, 
 /** Each model's raw and smoothed loss datasets, and the smoothing state behind them. */
 const lossSeries = new Map<string, { raw: XYDataset; smoothed: XYDataset; out: Point[]; rewinds: number; weight: number }>();
 
+/** One colour per model in every chart, kept for the page's life (model.ts gives each model its slot). */
 function modelColour(name: string): string {
-  const order = ['student', 'teacher'];
-  const i = order.indexOf(name);
-  if (i >= 0) return colour(i === 0 ? 0 : 3);
-  const baselines = [...new Set([...model.stepLoss.keys(), ...model.epochs.keys(), ...model.results.keys()])].filter((k) => !order.includes(k)).sort();
-  return colour(1 + Math.max(0, baselines.indexOf(name)) + (baselines.indexOf(name) >= 2 ? 2 : 0));
+  return colour(modelColourIndex(model, name));
 }
 
 function updateLoss(models: Iterable<string>): void {
@@ -161,7 +193,28 @@ function updateLoss(models: Iterable<string>): void {
     s.smoothed.data = s.out.slice();
   }
   lossChart.update('none');
+  updateLr();
 }
+
+/** Per step when the engine logs it, else per epoch (older logs), on the step axis either way. */
+function updateLr(): void {
+  const names = [...new Set([...model.stepLr.keys(), ...model.epochs.keys()])];
+  const sets: XYDataset[] = [];
+  let perStep = false;
+  for (const name of names) {
+    const s = lrSeries(model, name);
+    if (!s.points.length) continue;
+    perStep ||= s.perStep;
+    const c = modelColour(name);
+    sets.push({ label: name, data: s.points.slice(), borderColor: c, backgroundColor: c, pointRadius: s.perStep ? 0 : 2 });
+  }
+  lrChart.data.datasets = sets;
+  lrCard.card.querySelector('h2')!.textContent = sets.length && !perStep ? 'Learning rate per epoch' : 'Learning rate per step';
+  lrChart.update('none');
+}
+
+/** Dash patterns that tell a model's loss terms apart while its colour stays the model's. */
+const TERM_DASHES: number[][] = [[], [6, 3], [2, 2], [10, 3, 2, 3], [1, 4]];
 
 function xy(rows: Array<{ epoch: number }>, pick: (r: never) => number | undefined): Point[] {
   const out: Point[] = [];
@@ -174,24 +227,29 @@ function xy(rows: Array<{ epoch: number }>, pick: (r: never) => number | undefin
 
 function updateEpochs(): void {
   const acc: XYDataset[] = [];
-  const lr: XYDataset[] = [];
   for (const [name, rows] of model.epochs) {
     const c = modelColour(name);
     acc.push({ label: `${name} test`, data: xy(rows, (r: { testAccuracy: number }) => r.testAccuracy), borderColor: c, backgroundColor: c });
     const robust = xy(rows, (r: { robustAccuracy?: number }) => r.robustAccuracy);
     if (robust.length) acc.push({ label: `${name} robust (PGD)`, data: robust, borderColor: c, backgroundColor: c, borderDash: [6, 3] });
     acc.push({ label: `${name} train`, data: xy(rows, (r: { trainAccuracy: number }) => r.trainAccuracy), borderColor: faint(c, 0.5), backgroundColor: faint(c, 0.5), borderDash: [2, 2] });
-    lr.push({ label: name, data: xy(rows, (r: { lr: number }) => r.lr), borderColor: c, backgroundColor: c });
   }
   accuracyChart.data.datasets = acc;
-  lrChart.data.datasets = lr;
   accuracyChart.update('none');
-  lrChart.update('none');
+  const perModel = new Map<string, number>();
+  lossTermsChart.data.datasets = lossTermSeries(model).map((s) => {
+    const i = perModel.get(s.model) ?? 0;
+    perModel.set(s.model, i + 1);
+    const c = modelColour(s.model);
+    const total = s.term === 'total';
+    return { label: `${s.model} ${s.term}`, data: s.points, borderColor: total ? c : faint(c, 0.75), backgroundColor: c, borderWidth: total ? 2.5 : 1.5, borderDash: TERM_DASHES[i % TERM_DASHES.length] };
+  });
+  lossTermsChart.update('none');
+  updateLr();
 }
 
 function updateSimilarity(): void {
   const sets: XYDataset[] = [];
-  let i = 0;
   for (const [name, rows] of model.similarity) {
     const prefix = model.similarity.size > 1 ? `${name} ` : '';
     const series: Array<[string, (r: never) => number | undefined, number[] | undefined]> = [
@@ -203,13 +261,13 @@ function updateSimilarity(): void {
     for (const [label, pick, dash] of series) {
       const data = xy(rows, pick);
       if (!data.length) continue;
-      const c = colour(label.startsWith('CKA') ? i * 2 : i * 2 + 1);
-      sets.push({ label: prefix + label, data, borderColor: c, backgroundColor: c, borderDash: dash });
+      // The model's colour; cosine lighter than CKA, adversarial dashed.
+      const c = modelColour(name);
+      const shade = label.startsWith('CKA') ? c : faint(c, 0.55);
+      sets.push({ label: prefix + label, data, borderColor: shade, backgroundColor: shade, borderDash: dash, pointStyle: label.startsWith('CKA') ? 'circle' : 'triangle' });
     }
-    i++;
   }
   similarityChart.data.datasets = sets;
-  similarityNote.hidden = sets.length > 0;
   similarityChart.update('none');
 }
 
@@ -231,6 +289,9 @@ function adaptiveWeightsText(): string | undefined {
 }
 
 function updateWeights(): void {
+  const shown = hasWeights(model);
+  weightsHistCard.card.hidden = !shown;
+  weightsScatterCard.card.hidden = !shown || model.weights.size === 0;
   const name = weightsModel();
   const rows = name ? (model.weights.get(name) ?? []) : [];
   const adaptive = adaptiveWeightsText();
@@ -254,7 +315,7 @@ function updateWeights(): void {
     weightsScatter.data.datasets = [];
   } else {
     weightsHist.data.labels = row.counts.map((_, i) => ((row.edges[i] + row.edges[i + 1]) / 2).toFixed(2));
-    weightsHist.data.datasets = [{ label: `epoch ${row.epoch}`, data: row.counts, backgroundColor: colour(0), borderWidth: 0 }];
+    weightsHist.data.datasets = [{ label: `epoch ${row.epoch}`, data: row.counts, backgroundColor: modelColour(name!), borderWidth: 0 }];
     weightsScatter.data.datasets = [
       { label: 'teacher right', data: row.samples.filter((s) => s.teacherCorrect).map((s) => ({ x: s.confidence, y: s.weight })), backgroundColor: faint(colour(2), 0.7), pointRadius: 2 },
       { label: 'teacher wrong', data: row.samples.filter((s) => !s.teacherCorrect).map((s) => ({ x: s.confidence, y: s.weight })), backgroundColor: faint(colour(4), 0.7), pointRadius: 2 },
@@ -310,6 +371,56 @@ function updateResults(): void {
   epsilonChart.update('none');
 }
 
+/** Each empty chart's note: when it fills while the run goes on, why it stays empty once it ended. Cheap, so every render. */
+function updateNotes(): void {
+  showEmpty(lossCard, emptyChartNote(model, 'loss'));
+  showEmpty(lossTermsCard, emptyChartNote(model, 'lossTerms'));
+  showEmpty(accuracyCard, emptyChartNote(model, 'accuracy'));
+  showEmpty(lrCard, emptyChartNote(model, 'lr'));
+  showEmpty(similarityCard, emptyChartNote(model, 'similarity'));
+  showEmpty(epsilonCard, emptyChartNote(model, 'epsilon'));
+}
+
+/** The evaluated checkpoints: a row per evaluation (checkpoint, epsilon), a column per attack, in %. */
+function updateCheckpointEvaluations(): void {
+  const note = emptyChartNote(model, 'checkpointEvaluations');
+  checkpointNote.hidden = note === null;
+  checkpointNote.textContent = note ?? '';
+  const t = checkpointEvaluationTable(model.checkpointEvaluations);
+  checkpointTable.hidden = t.rows.length === 0;
+  const head = el('tr', {}, ...['checkpoint', 'model', 'epoch', 'epsilon', ...t.attacks, 'flags', 'evaluated'].map((h) => el('th', { text: h })));
+  const rows = t.rows.map((r) =>
+    el(
+      'tr',
+      { 'data-checkpoint': r.checkpoint },
+      el('td', {}, el('span', { class: 'swatch' }), r.checkpoint),
+      el('td', { text: r.model }),
+      el('td', { class: 'num', text: r.step ? `${r.epoch} + ${r.step} steps` : String(r.epoch) }),
+      el('td', { class: 'num', text: epsilonText(r.epsilon) }),
+      ...r.accuracies.map((a) => el('td', { class: 'num', text: percent(a) })),
+      el('td', { text: r.flags.length ? r.flags.join(', ') : '–' }),
+      el('td', { class: 'muted', text: r.evaluatedAt.replace('T', ' ').slice(0, 16) }),
+    ),
+  );
+  fill(checkpointTable, el('thead', {}, head), el('tbody', {}, ...rows));
+  // The swatch takes the model's colour, as its lines do in the charts (a CSSOM property, allowed by the CSP).
+  checkpointTable.querySelectorAll<HTMLElement>('tbody tr').forEach((tr, i) => {
+    const sw = tr.querySelector<HTMLElement>('.swatch');
+    if (sw) sw.style.background = modelColour(t.rows[i].model);
+  });
+}
+
+/** A failed run's error first: the engine's message, its fix, and the engine log. */
+function updateBanner(): void {
+  const b = failureBanner(model);
+  errorBanner.hidden = !b;
+  if (!b) return;
+  bannerTitle.textContent = b.code ? `${b.title} (${b.code})` : b.title;
+  bannerMessage.textContent = b.message;
+  bannerFix.textContent = b.fix ? `Fix: ${b.fix}` : '';
+  bannerFix.hidden = !b.fix;
+}
+
 function updateMessages(): void {
   fill(
     messages,
@@ -329,9 +440,13 @@ function updateHeader(): void {
   document.body.dataset.status = model.status;
   const live = model.status === 'running' || model.status === 'queued';
   stopButton.hidden = !live;
-  resumeButton.hidden = !(model.status === 'stopped' || model.status === 'failed');
+  resumeButton.hidden = !canResume(model);
+  updateBanner();
   const cur = model.current;
   const ev = model.evaluating;
+  // The whole run's figure (training and evaluation as one) leads while it runs; the phase follows.
+  const overall = live && model.overall ? model.overall : null;
+  const lead = overall ? `${runProgressText(overall.fraction, overall.etaSeconds)} · ` : '';
   if (model.status === 'finished') {
     progress.indeterminate = false;
     progress.max = 1;
@@ -341,14 +456,14 @@ function updateHeader(): void {
     // Evaluation after the training: the rows of this model's table, and the samples of this row.
     progress.indeterminate = false;
     progress.max = 1;
-    progress.value = (ev.row + ev.done / Math.max(ev.total, 1)) / Math.max(ev.rows, 1);
-    progressText.textContent = `evaluating ${ev.model} · ${ev.attack} ${ev.done}/${ev.total} · row ${ev.row + 1} of ${ev.rows}`;
+    progress.value = overall?.fraction ?? (ev.row + ev.done / Math.max(ev.total, 1)) / Math.max(ev.rows, 1);
+    progressText.textContent = `${lead}evaluating ${ev.model} · ${ev.attack} ${ev.done}/${ev.total} · row ${ev.row + 1} of ${ev.rows}`;
   } else if (cur) {
     progress.indeterminate = false;
     progress.max = 1;
-    progress.value = cur.fraction;
-    const eta = live ? ` · ETA ${formatDuration(cur.etaSeconds)}` : '';
-    progressText.textContent = `${cur.model} · epoch ${cur.epoch}/${cur.epochs} · step ${cur.step}/${cur.stepsPerEpoch} · ${percent(cur.fraction, 0)} · ${Math.round(cur.imagesPerSecond)} img/s${eta}`;
+    progress.value = overall?.fraction ?? cur.fraction;
+    const eta = live && !overall ? ` · ETA ${formatDuration(cur.etaSeconds)}` : '';
+    progressText.textContent = `${lead}${cur.model} · epoch ${cur.epoch}/${cur.epochs} · step ${cur.step}/${cur.stepsPerEpoch} · ${percent(cur.fraction, 0)} · ${Math.round(cur.imagesPerSecond)} img/s${eta}`;
   } else {
     progress.indeterminate = live;
     progressText.textContent = live ? 'starting…' : STATUS_TEXT[model.status];
@@ -363,21 +478,31 @@ function updateHeader(): void {
 // ----- the render loop -----
 
 const stats = { renders: 0, lastRenderMs: 0, totalRenderMs: 0 };
+const allCharts = { loss: lossChart, lossTerms: lossTermsChart, accuracy: accuracyChart, lr: lrChart, similarity: similarityChart, weightsHist, weightsScatter, epsilon: epsilonChart };
 (window as unknown as { __gacd: unknown }).__gacd = {
   stats,
   model: () => model,
-  /** What each chart holds: its datasets' labels, full lengths and drawn (decimated) lengths. */
+  /** What each chart holds: its datasets' labels, full lengths, drawn (decimated) lengths and colours. */
   charts: () =>
     Object.fromEntries(
-      Object.entries({ loss: lossChart, accuracy: accuracyChart, lr: lrChart, similarity: similarityChart, weightsHist, weightsScatter, epsilon: epsilonChart }).map(([k, c]) => [
+      Object.entries(allCharts).map(([k, c]) => [
         k,
         c.data.datasets.map((d) => ({
           label: d.label,
           points: ((d as { _data?: unknown[] })._data ?? d.data).length,
           drawn: d.data.length,
+          colour: d.borderColor ?? d.backgroundColor,
         })),
       ]),
     ),
+  /** The tooltip's title and line for one point of a line chart, as the chart's own callbacks write them. */
+  tooltip: (name: 'loss' | 'lossTerms' | 'accuracy' | 'lr' | 'similarity' | 'epsilon', datasetIndex: number, index: number) => {
+    const c = allCharts[name];
+    const dataset = c.data.datasets[datasetIndex];
+    const parsed = dataset.data[index];
+    const cb = c.options.plugins!.tooltip!.callbacks! as unknown as { title(items: unknown[]): string; label(item: unknown): string };
+    return [cb.title([{ parsed }]), cb.label({ dataset, parsed })];
+  },
 };
 
 function render(ch: Changes): void {
@@ -388,7 +513,12 @@ function render(ch: Changes): void {
   if (ch.similarity) updateSimilarity();
   if (ch.weights) updateWeights();
   if (ch.results) updateResults();
-  if (ch.messages) updateMessages();
+  if (ch.messages) {
+    updateMessages();
+    updateBanner();
+  }
+  if (ch.checkpointEvaluations) updateCheckpointEvaluations();
+  updateNotes();
   stats.lastRenderMs = performance.now() - t0;
   stats.totalRenderMs += stats.lastRenderMs;
   stats.renders++;
@@ -404,6 +534,7 @@ function schedule(ch: Changes): void {
     pending.weights ||= ch.weights;
     pending.results ||= ch.results;
     pending.messages ||= ch.messages;
+    pending.checkpointEvaluations ||= ch.checkpointEvaluations;
     return;
   }
   pending = ch;
@@ -415,7 +546,7 @@ function schedule(ch: Changes): void {
 }
 
 function everything(): Changes {
-  return { header: true, stepLoss: new Set(model.stepLoss.keys()), epochs: true, similarity: true, weights: true, results: true, messages: true };
+  return { header: true, stepLoss: new Set(model.stepLoss.keys()), epochs: true, similarity: true, weights: true, results: true, messages: true, checkpointEvaluations: true };
 }
 
 function onMessage(m: HostMessage): void {
@@ -426,6 +557,7 @@ function onMessage(m: HostMessage): void {
       lossSeries.clear();
       lossChart.data.datasets = [];
       applyEvents(model, m.events);
+      setCheckpointEvaluations(model, m.checkpointEvaluations ?? []);
       // The run's own status (a live process, a stale log) wins over what the log says.
       model.status = m.run.status;
       saveState({ kind: 'dashboard', runDir: m.run.runDir });
@@ -436,7 +568,11 @@ function onMessage(m: HostMessage): void {
       break;
     case 'dashboard/status':
       model.status = m.status;
+      // A run that ended may leave charts empty for good: their notes say why instead of when.
       schedule({ ...noChanges(), header: true });
+      break;
+    case 'dashboard/checkpoint-evaluations':
+      schedule(setCheckpointEvaluations(model, m.checkpointEvaluations));
       break;
     default:
       break;
@@ -452,8 +588,12 @@ weightsEpoch.addEventListener('change', () => schedule({ ...noChanges(), weights
 stopButton.addEventListener('click', () => model.run && post({ type: 'command', command: 'stop', runDir: model.run.runDir }));
 resumeButton.addEventListener('click', () => model.run && post({ type: 'command', command: 'resume', runDir: model.run.runDir }));
 revealButton.addEventListener('click', () => model.run && post({ type: 'command', command: 'revealFolder', runDir: model.run.runDir }));
+bannerLog.addEventListener('click', () => model.run && post({ type: 'command', command: 'showLog', runDir: model.run.runDir }));
 
 updateHeader();
 updateMessages();
 updateResults();
+// Before any data: each chart's note says when it fills (not counted as a render: tests wait for the first after init).
+updateNotes();
+updateCheckpointEvaluations();
 connect('dashboard', onMessage);

@@ -20,6 +20,7 @@ import {
   type ChartConfiguration,
   type ChartDataset,
 } from 'chart.js';
+import { formatValue, tickText, tooltipLine, type Unit } from './units';
 
 Chart.register(
   LineController,
@@ -90,10 +91,19 @@ export interface LineChartOptions {
   yMin?: number;
   yMax?: number;
   logY?: boolean;
+  /** The axes' units, for ticks and tooltips (an accuracy in %, not 0.739). x: from the title by default. */
+  xUnit?: Unit;
+  yUnit?: Unit;
+}
+
+function unitOfTitle(title: string): Unit {
+  return title === 'epoch' || title === 'step' || title === 'epsilon' ? title : 'number';
 }
 
 /** A line chart on a linear x axis, with pre-parsed {x, y} points (parsing off, as decimation needs). */
 export function lineChart(canvas: HTMLCanvasElement, o: LineChartOptions): Chart<'line', Array<{ x: number; y: number }>> {
+  const xUnit = o.xUnit ?? unitOfTitle(o.xTitle);
+  const yUnit = o.yUnit ?? 'number';
   const config: ChartConfiguration<'line', Array<{ x: number; y: number }>> = {
     type: 'line',
     data: { datasets: [] },
@@ -105,13 +115,23 @@ export function lineChart(canvas: HTMLCanvasElement, o: LineChartOptions): Chart
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       elements: { point: { radius: 0, hitRadius: 6 }, line: { borderWidth: 1.5 } },
       scales: {
-        x: { type: 'linear', title: { display: true, text: o.xTitle }, ticks: o.xTitle === 'epoch' || o.xTitle === 'step' ? { precision: 0 } : {} },
-        y: { type: o.logY ? 'logarithmic' : 'linear', min: o.yMin, max: o.yMax, title: { display: true, text: o.yTitle } },
+        x: {
+          type: 'linear',
+          title: { display: true, text: o.xTitle },
+          ticks: { ...(xUnit === 'epoch' || xUnit === 'step' ? { precision: 0 } : {}), callback: (v) => tickText(xUnit, Number(v)) },
+        },
+        y: { type: o.logY ? 'logarithmic' : 'linear', min: o.yMin, max: o.yMax, title: { display: true, text: o.yTitle }, ticks: { callback: (v) => tickText(yUnit, Number(v)) } },
       },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 10, filter: (item) => !String(item.text).endsWith(' (raw)') } },
         decimation: { enabled: o.decimate ?? false, algorithm: 'lttb', samples: 400, threshold: 800 },
-        tooltip: { enabled: true },
+        tooltip: {
+          enabled: true,
+          callbacks: {
+            title: (items) => (items.length ? formatValue(xUnit, items[0].parsed.x ?? NaN) : ''),
+            label: (item) => tooltipLine(item.dataset.label ?? '', yUnit, item.parsed.y ?? NaN),
+          },
+        },
       },
     },
   };

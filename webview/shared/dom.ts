@@ -23,11 +23,23 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return node as T;
 }
 
-/** A titled card holding one chart's canvas, with an optional toolbar. */
-export function chartCard(id: string, title: string, ...tools: Node[]): { card: HTMLElement; canvas: HTMLCanvasElement } {
+/**
+ * A titled card holding one chart's canvas, with an optional toolbar, and a note (hidden until
+ * given text by `showEmpty`) that says why the chart is empty and when it fills.
+ */
+export function chartCard(id: string, title: string, ...tools: Node[]): { card: HTMLElement; canvas: HTMLCanvasElement; note: HTMLElement } {
   const canvas = el('canvas', { id: `chart-${id}`, 'aria-label': title, role: 'img' });
-  const card = el('section', { class: 'card', id }, el('header', {}, el('h2', { text: title }), el('div', { class: 'tools' }, ...tools)), el('div', { class: 'chart' }, canvas));
-  return { card, canvas };
+  const note = el('p', { class: 'muted empty-note', id: `${id}-empty` });
+  note.hidden = true;
+  const card = el('section', { class: 'card', id }, el('header', {}, el('h2', { text: title }), el('div', { class: 'tools' }, ...tools)), note, el('div', { class: 'chart' }, canvas));
+  return { card, canvas, note };
+}
+
+/** Shows `text` as the card's empty note, or hides the note when `text` is null (the chart has data). */
+export function showEmpty(card: { card: HTMLElement; note: HTMLElement }, text: string | null): void {
+  card.note.hidden = text === null;
+  card.note.textContent = text ?? '';
+  card.card.classList.toggle('is-empty', text !== null);
 }
 
 /** Replaces a node's children. */

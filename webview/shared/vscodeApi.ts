@@ -27,7 +27,7 @@ export function savedState(): PanelState | undefined {
   return (api.getState() as PanelState | undefined) ?? undefined;
 }
 
-const HOST_TYPES = new Set(['dashboard/init', 'dashboard/append', 'dashboard/status', 'comparison/init', 'export/done']);
+const HOST_TYPES = new Set(['dashboard/init', 'dashboard/append', 'dashboard/status', 'dashboard/checkpoint-evaluations', 'comparison/init', 'export/done']);
 
 /**
  * Listens for the host's messages, then says `initialized`: the host sends nothing before that.

@@ -191,6 +191,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainOutcome> {
           step,
           stepsPerEpoch,
           loss: result.loss,
+          lr,
           imagesPerSecond: (stepsDone * t.batch_size) / Math.max(elapsed, 1e-3),
           etaSeconds: (elapsed / stepsDone) * (totalSteps - stepsDone),
         });

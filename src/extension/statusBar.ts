@@ -1,6 +1,7 @@
-/** The status-bar item: the running run's model, epoch, progress and ETA; hidden when nothing runs. */
+/** The status-bar item: the running run's whole progress, ETA and phase (model, epoch or attack); hidden when nothing runs. */
 import * as vscode from 'vscode';
 import { formatDuration } from './format';
+import { runProgressPhrase, runProgressText } from '../protocol/eventText';
 import type { EngineManager } from './engine/engineManager';
 import type { RunStore } from './runs/runStore';
 
@@ -28,7 +29,8 @@ export class RunStatusBar implements vscode.Disposable {
     const parts: string[] = [];
     if (s) {
       parts.push(s.experiment);
-      if (s.current) parts.push(`${s.current.model} e${s.current.epoch}/${s.current.epochs}`, `${Math.round(s.current.fraction * 100)}%`, `ETA ${formatDuration(s.current.etaSeconds)}`);
+      if (s.overall) parts.push(runProgressText(s.overall.fraction, s.overall.etaSeconds), runProgressPhrase(s.overall));
+      else if (s.current) parts.push(`${s.current.model} e${s.current.epoch}/${s.current.epochs}`, `${Math.round(s.current.fraction * 100)}%`, `ETA ${formatDuration(s.current.etaSeconds)}`);
       else parts.push('starting');
     } else parts.push('GACD starting');
     if (live.length > 1) parts.push(`+${live.length - 1} running`);

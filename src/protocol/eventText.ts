@@ -22,6 +22,20 @@ export function runProgressText(fraction: number, etaSeconds: number | undefined
   return `${Math.floor(fraction * 100)}%${eta}`;
 }
 
+/** "evaluating student · pgd-20 500/1000 (row 3/7)": what a run is doing, from its `run-progress`. */
+export function runProgressPhrase(p: { phase: string; model: string; detail: string }): string {
+  switch (p.phase) {
+    case 'training':
+      return `training ${p.model} · ${p.detail}`;
+    case 'evaluation':
+      return `evaluating ${p.model} · ${p.detail}`;
+    case 'done':
+      return 'finished';
+    default:
+      return 'starting';
+  }
+}
+
 /** The line of an epoch: loss (with its terms when there are several), accuracies, duration. */
 export function epochLine(e: Extract<EngineEvent, { type: 'epoch' }>): string {
   const terms = Object.entries(e.lossTerms);

@@ -15,6 +15,7 @@ import type { QueuedRun } from '../runs/treeModel';
 import { EngineProcess, type EngineCommand, type EngineExit } from './engineProcess';
 import { runEndNotice } from './runEndNotice';
 import { RunQueue } from './runQueue';
+import { eventLine, evaluationRowLine } from '../../protocol/eventText';
 
 interface Job {
   id: string;
@@ -103,6 +104,9 @@ export class EngineManager implements vscode.Disposable {
     this.log.appendLine(`${tag()} ${job.command.kind === 'run' ? 'running' : 'resuming'} ${job.command.target} with ${this.nodeBinary()}`);
     job.process = new EngineProcess(job.command, { node: this.nodeBinary(), cli: path.join(this.extensionPath, 'dist', 'cli.js'), env, stopTimeoutMs: s.stopTimeoutSeconds * 1000 }, {
       onEvent: (e) => {
+        // The engine log reads as the CLI's output: epochs, evaluations, flags, the end.
+        const text = e.type === 'evaluation-progress' ? evaluationRowLine(e) : eventLine(e);
+        if (text !== null) this.log.appendLine(`${tag()} ${text}`);
         const runDir = job.process?.runDir;
         if (!runDir) return;
         this.store.ingest(runDir, [e]);

@@ -23,6 +23,8 @@ export interface RunSummary {
   backend?: string;
   /** The model being trained now and how far along (the last progress event). */
   current?: { model: string; epoch: number; epochs: number; step: number; stepsPerEpoch: number; fraction: number; etaSeconds: number };
+  /** The whole run's progress (the last `run-progress`): one figure over training and evaluation. */
+  overall?: { fraction: number; etaSeconds?: number; phase: string; model: string; detail: string };
   results: ModelResults[];
   error?: string;
   startedAt?: string;
@@ -73,6 +75,7 @@ export function summarize(runDir: string, events: readonly EngineEvent[], ctx: S
         s.spec = e.spec;
         s.startedAt ??= e.time;
         ended = null;
+        s.overall = undefined;
         s.error = undefined;
         break;
       case 'stage-start':
@@ -88,6 +91,9 @@ export function summarize(runDir: string, events: readonly EngineEvent[], ctx: S
         s.current = { model: e.model, epoch: e.epoch, epochs, step: e.step, stepsPerEpoch: e.stepsPerEpoch, fraction: Math.min(1, done / Math.max(1, epochs * e.stepsPerEpoch)), etaSeconds: e.etaSeconds };
         break;
       }
+      case 'run-progress':
+        s.overall = { fraction: e.fraction, etaSeconds: e.etaSeconds, phase: e.phase, model: e.model, detail: e.detail };
+        break;
       case 'evaluation': {
         const { seq: _s, time: _t, type: _y, ...r } = e;
         s.results = [...s.results.filter((x) => x.model !== r.model), r];

@@ -7,6 +7,7 @@ import { differingSettings, settingPairs } from '../../protocol/specSettings';
 import type { RunStatus } from '../../protocol/webview';
 import { headlineResults, type RunSummary } from './summary';
 import type { SweepView } from './sweeps';
+import { runProgressPhrase, runProgressText } from '../../protocol/eventText';
 
 export interface QueuedRun {
   /** The queue's id for the job. */
@@ -73,7 +74,10 @@ function runNode(s: RunSummary, differing: readonly string[] = []): RunNode {
   const tags = (s.meta?.tags ?? []).map((t) => `#${t}`);
   const parts: string[] = [...own.slice(0, DESCRIBED_SETTINGS), ...tags];
   if (s.method && !differing.includes('method.name')) parts.push(s.method);
-  if (s.status === 'running' && s.current) {
+  if (s.status === 'running' && s.overall) {
+    // The whole run's figure, and what it is doing (training a model, or evaluating one).
+    parts.push(runProgressText(s.overall.fraction, s.overall.etaSeconds), runProgressPhrase(s.overall));
+  } else if (s.status === 'running' && s.current) {
     parts.push(`${Math.round(s.current.fraction * 100)}%`, `${s.current.model} e${s.current.epoch}/${s.current.epochs}`);
   } else if (s.status === 'finished') {
     const h = headlineResults(s);

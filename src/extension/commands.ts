@@ -228,11 +228,23 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       );
       if (!pick) return;
       log.show(true);
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Installing ${BACKEND_PACKAGES[pick.id].pkg}` }, () =>
-        installBackend(pick.id, c.backendsDir, { onOutput: (l) => log.appendLine(`[install] ${l}`) }),
+      // Cancel stops npm; the notification shows npm's latest line, so a long download is visibly alive.
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Installing ${BACKEND_PACKAGES[pick.id].pkg}`, cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return installBackend(pick.id, c.backendsDir, {
+            signal: abort.signal,
+            onOutput: (l) => {
+              log.appendLine(`[install] ${l}`);
+              progress.report({ message: l.trim().slice(0, 120) });
+            },
+          });
+        },
       );
       log.appendLine(`[install] ${result.message}`);
-      if (result.ok) void vscode.window.showInformationMessage(result.message);
+      if (result.ok || result.cancelled) void vscode.window.showInformationMessage(result.message);
       else void vscode.window.showErrorMessage(result.message, 'Show Engine Log').then((ch) => ch && log.show(true));
     }),
 

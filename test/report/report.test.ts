@@ -65,6 +65,7 @@ test('claims: the reference minus each other configuration, paired by seed, mean
   // Headline figures: clean, the strongest attack (aa-style where run), CKA; the teacher never compared.
   const figures = headlineFigures(reference, ['clean', 'pgd-20', 'aa-style']);
   assert.deepEqual(figures, ['clean', 'aa-style', CKA_CLEAN, CKA_ADVERSARIAL]);
+  assert.deepEqual(headlineFigures(reference, ['clean', 'pgd-20', 'aa-style-sq1000']).slice(0, 2), ['clean', 'aa-style-sq1000'], 'an AA-style row under its own label');
   assert.deepEqual(headlineFigures(reference, ['clean', 'fgsm', 'pgd-20']).slice(0, 2), ['clean', 'pgd-20'], 'without aa-style: the attack with the lowest accuracy (fgsm has none here)');
   const all = compareAll(reference, configs, figures);
   assert.equal(all.length, 2 * 4);

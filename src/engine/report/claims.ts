@@ -34,11 +34,12 @@ export function chooseReference(configs: Configuration[], spec?: string): Config
 
 /**
  * The figures a claim is made on: clean accuracy, the strongest attack (AA-style where it was
- * run, else the attack with the lowest accuracy for the reference's student), and CKA.
+ * run, under any label that starts with aa-style, such as aa-style-sq1000; else the attack with the
+ * lowest accuracy for the reference's student), and CKA.
  */
 export function headlineFigures(reference: Configuration, attacks: string[]): string[] {
   const robust = attacks.filter((a) => a !== 'clean');
-  let strongest: string | undefined = robust.find((a) => a === 'aa-style');
+  let strongest: string | undefined = robust.find((a) => a === 'aa-style') ?? robust.find((a) => a.startsWith('aa-style'));
   if (!strongest) {
     const student = reference.models.find((m) => !isTeacher(m.model));
     const scored = robust.map((a) => ({ a, v: student?.figures.get(a)?.mean ?? Infinity })).sort((x, y) => x.v - y.v);

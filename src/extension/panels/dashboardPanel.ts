@@ -61,9 +61,12 @@ export class DashboardPanel extends PanelBase {
       }),
       store.onDidChange(() => {
         const s = store.get(this.runDir);
-        // A rename shows in the tab at once.
+        // A rename shows in the tab at once, and in the page's heading after a fresh init (renames are rare).
         const title = DashboardPanel.title(this.runDir, store);
-        if (this.panel.title !== title) this.panel.title = title;
+        if (this.panel.title !== title) {
+          this.panel.title = title;
+          if (this.ready) this.sendInitial();
+        }
         if (s && this.ready && s.status !== this.status) {
           this.flush();
           this.status = s.status;

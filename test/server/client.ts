@@ -31,7 +31,7 @@ export interface TestClient {
 
 export const fileUri = (p: string): string => pathToFileURL(p).href;
 
-export async function startClient(options: { diagnosticsDelayMs?: number; rootPath?: string } = {}): Promise<TestClient> {
+export async function startClient(options: { diagnosticsDelayMs?: number; rootPath?: string; notes?: string } = {}): Promise<TestClient> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/server/server.ts'), '--stdio'], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -69,7 +69,10 @@ export async function startClient(options: { diagnosticsDelayMs?: number; rootPa
         publishDiagnostics: { versionSupport: true },
       },
     },
-    initializationOptions: options.diagnosticsDelayMs === undefined ? {} : { diagnosticsDelayMs: options.diagnosticsDelayMs },
+    initializationOptions: {
+      ...(options.diagnosticsDelayMs === undefined ? {} : { diagnosticsDelayMs: options.diagnosticsDelayMs }),
+      ...(options.notes === undefined ? {} : { notes: options.notes }),
+    },
   })) as TestClient['initializeResult'];
   await connection.sendNotification('initialized', {});
 

@@ -104,6 +104,11 @@ test('the untouched quickstart shows one note, with one quick fix, and the notes
   const line = diagnostics[0].span.start.line;
   const actions = service.codeActions(doc(text, file), { start: { line, character: 0 }, end: { line, character: 80 } });
   assert.deepEqual(actions.map((a) => a.title), ['Silence "unconfirmed" on this line (# gacd-ignore)']);
+  // The editor lists the diagnostics under the cursor above a hover: none covers the method's name,
+  // whose hover is its documentation alone.
+  const value = text.split('\n')[line].indexOf('gacd');
+  assert.ok(diagnostics.every((d) => d.span.end.character <= value), 'the note sits on the key, before the value');
+  assert.match(service.hover(doc(text, file), { line, character: value + 1 })!.contents, /^\*\*Guided Adversarial Contrastive Distillation\*\* \(`gacd`\)/);
 
   // With every note shown, the fourteen notes of that line still get one silencing quick fix, for all of them.
   const all = createLanguageService({ workspaceRoot: () => repoRoot, notes: 'all' });

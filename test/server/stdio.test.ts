@@ -128,3 +128,22 @@ test('the bundled server also speaks over Node IPC, as the extension starts it',
     fs.rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('gacd.notes reaches the server at start (initializationOptions) and when it changes (didChangeConfiguration)', async () => {
+  const client = await startClient({ diagnosticsDelayMs: 0, notes: 'all' });
+  try {
+    const file = path.join(fixtures, 'quickstart.gacd');
+    const uri = fileUri(file);
+    client.open(uri, fs.readFileSync(file, 'utf8'));
+    const notes = (d: Awaited<ReturnType<typeof client.diagnostics>>) => d.diagnostics.filter((x) => x.code === 'unconfirmed');
+    assert.equal(notes(await client.diagnostics(uri, 1)).length, 16);
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { gacd: { notes: 'summary' } } });
+    const summary = notes(await client.diagnostics(uri, 1));
+    assert.equal(summary.length, 1);
+    assert.match(summary[0].message, /^gacd: 16 settings are reconstructed/);
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { gacd: { notes: 'off' } } });
+    assert.equal(notes(await client.diagnostics(uri, 1)).length, 0);
+  } finally {
+    await client.stop();
+  }
+});

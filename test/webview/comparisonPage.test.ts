@@ -2,7 +2,7 @@
  * The comparison page in headless Chromium (the harness of pages.test.ts): runs named by their
  * labels in the list, legends and exports; a teacher that three runs share in one row; the best
  * contender of each column marked, not the teacher; a chart's PNG at twice its size with a title
- * band; and still no CSP violation.
+ * band; and still no CSP violation. Also the dashboard's heading with a run's label.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,5 +94,19 @@ test('comparison: labels, a shared teacher shown once, the best student marked, 
   await p.page.screenshot({ path: path.join(SHOTS, 'comparison-labels.png'), fullPage: true });
   assert.deepEqual(await cspViolations(p), []);
   assert.deepEqual(p.consoleErrors, []);
+  await p.page.close();
+});
+
+test("dashboard: the heading names a labelled run by its label, an unlabelled one by its id", async () => {
+  const p = await openPanel(h, 'dashboard');
+  const { run, events } = fixtureRun({ runId: 'run-x' });
+  await p.send({ type: 'dashboard/init', run: { ...run, label: 'GACD, 8/255' }, events });
+  let n = await p.rendered();
+  assert.equal(await p.page.locator('#title').innerText(), 'fixture · GACD, 8/255');
+  // A rename taken back: the host sends a fresh init without a label.
+  await p.send({ type: 'dashboard/init', run, events });
+  n = await p.rendered(n);
+  assert.equal(await p.page.locator('#title').innerText(), 'fixture · run-x');
+  assert.deepEqual(await cspViolations(p), []);
   await p.page.close();
 });

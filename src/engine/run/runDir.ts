@@ -6,6 +6,8 @@
  *                                checkpoints/     per model: a pointer file and checkpoint folders
  *                                evaluation/      per model: its robustness results once evaluated
  *                                results.json     the robustness table when the run ends
+ *                                meta.json        the editor's label, tags and note (src/protocol/runMeta.ts);
+ *                                                 the engine never reads or writes it
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -65,9 +65,9 @@ test('passes per image: a gradient step is three passes, a query one, plus the p
 
 test('the plan weighs an adversarial step by its attack and its teacher, and the evaluation by its attacks', () => {
   const [gacd, natural, teacherEval, studentEval] = phases();
-  // gacd: 100 images x (1 x (3 + 3 x 4 attack steps) + 2 teacher passes x 3) = 2100 a step.
-  assert.equal(gacd.stepUnits, 2100);
-  assert.equal(natural.stepUnits, 300);
+  // gacd: 2 (a step's overhead) x 100 images x (1 x (3 + 3 x 4 attack steps) + 2 teacher passes x 3) = 4200 a step.
+  assert.equal(gacd.stepUnits, 4200);
+  assert.equal(natural.stepUnits, 600);
   // Evaluation rows: 1000 images x cost x (1, 4, 61, 61) passes.
   assert.deepEqual(studentEval.rowUnits, [1000, 4000, 61000, 61000]);
   assert.equal(teacherEval.units, 3 * studentEval.units);

@@ -58,7 +58,7 @@ test('check summarises the notes on unconfirmed settings in one line per file, a
   assert.equal(checkCommand([file], (l) => summary.push(l)), 0);
   const notes = (lines: string[]) => lines.filter((l) => /: info: gacd /.test(l) || / are reconstructed /.test(l));
   assert.equal(notes(summary).length, 1);
-  assert.match(notes(summary)[0], /: info: gacd: \d+ settings are reconstructed from the abstract; .*\(fix: gacd\.notes: all \(gacd check --notes all\)/);
+  assert.match(notes(summary)[0], /: info: gacd: \d+ settings are reconstructed from the abstract; .*\(fix: set gacd\.notes to all \(gacd check --notes all\) for one note per setting\)$/);
   const all: string[] = [];
   assert.equal(checkCommand([file], (l) => all.push(l), 'all'), 0);
   const count = Number(/gacd: (\d+) settings/.exec(summary.join('\n'))![1]);

@@ -79,7 +79,7 @@ method:
     assert.equal(summary.severity, 'info');
     assert.equal(spanText(text, summary.span), 'name');
     assert.match(summary.message, /^gacd: 16 settings are reconstructed from the abstract.*\(gamma, beta, alpha, .*attack_loss\)/);
-    assert.match(summary.message, /gacd\.notes: all/);
+    assert.match(summary.message, /set gacd\.notes to all/);
 
     service.configure({ notes: 'all' });
     const notes = service.validate(doc(text, file)).filter((d) => d.code === 'unconfirmed');

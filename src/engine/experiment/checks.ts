@@ -570,7 +570,7 @@ function notesSummary(ctx: CheckContext, noted: { ref: MethodRef; settings: stri
     message:
       `${first.name}: ${count} settings${where} are ${reconstructedNote} (${[...new Set(noted.flatMap((x) => x.settings))].join(', ')}). ` +
       'Hover a setting for the value chosen and why',
-    fix: 'gacd.notes: all (gacd check --notes all) lists one note per setting',
+    fix: 'set gacd.notes to all (gacd check --notes all) for one note per setting',
     data: { summarises: count },
   });
 }

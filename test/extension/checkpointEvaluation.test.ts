@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { attackChoices, evalArguments, parseEpsilon, parseEvalOutput, runEvaluationSpec, saveCheckpointEvaluation } from '../../src/extension/engine/checkpointEvaluation';
+import { attackChoices, evalArguments, evaluateCheckpoint, parseEpsilon, parseEvalOutput, runEvaluationSpec, saveCheckpointEvaluation } from '../../src/extension/engine/checkpointEvaluation';
 import { runEndNotice } from '../../src/extension/engine/runEndNotice';
 import type { EngineExit } from '../../src/extension/engine/engineProcess';
 import { listCheckpoints, readCheckpointEvaluations, resumability } from '../../src/extension/runs/checkpoints';
@@ -168,4 +168,28 @@ test('the notification at a run end: figures and time when finished, Resume only
   const crashed = runEndNotice({ what: 'quickstart', exit: exit('failed', { code: null, signal: 'SIGKILL', crashed: true, stderrTail: ['', 'out of memory'] }), resumable: false, hasRunDir: false });
   assert.equal(crashed.message, 'The engine crashed while running quickstart: out of memory');
   assert.deepEqual(crashed.actions, ['Show Engine Log'], 'no dashboard without a run folder');
+});
+
+test('the real gacd eval (dist/cli.js) on the shipped teacher checkpoint: its figures and model card are kept in the run folder', async () => {
+  const root = path.join(__dirname, '..', '..');
+  const cli = path.join(root, 'dist', 'cli.js');
+  assert.ok(fs.existsSync(cli), 'dist/cli.js is missing: run `npm run build` first');
+  const dir = runFolder('real', []);
+  fs.cpSync(path.join(root, 'examples', 'checkpoints', 'teacher-fashion'), path.join(dir, 'checkpoints', 'teacher-e10-s0'), { recursive: true });
+  const stderr: string[] = [];
+  const job = evaluateCheckpoint(
+    { cli, runDir: dir, checkpoint: 'teacher-e10-s0', attacks: ['clean', 'fgsm'], epsilon: 0.1, dataset: 'fashion-mnist-mini', testSize: 100 },
+    process.execPath,
+    (t) => stderr.push(t),
+  );
+  const record = await job.done;
+  assert.deepEqual([record.checkpoint, record.model, record.epoch, record.epsilon], ['teacher-e10-s0', 'teacher', 10, 0.1]);
+  const acc = Object.fromEntries(record.results.results.map((r) => [r.attack, r.accuracy]));
+  assert.ok(acc.clean > 0.5 && acc.clean <= 1, `clean accuracy ${acc.clean}`);
+  assert.ok(acc.fgsm <= acc.clean, 'an attack does not raise the accuracy');
+  assert.equal(record.results.examples, 100);
+  assert.deepEqual(readCheckpointEvaluations(dir), [record]);
+  const card = JSON.parse(fs.readFileSync(path.join(dir, 'evaluation', 'checkpoints', 'teacher-e10-s0.card.json'), 'utf8'));
+  assert.equal(card.threat.epsilon, 0.1);
+  assert.deepEqual(card.results.map((r: { attack: string }) => r.attack), record.results.results.map((r) => r.attack));
 });

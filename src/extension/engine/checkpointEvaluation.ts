@@ -158,6 +158,8 @@ export interface EvalJob {
 
 /** Runs `gacd eval` for the request with `node` and keeps its result in the run folder. */
 export function evaluateCheckpoint(r: EvalRequest, node: string, onStderr: (text: string) => void): EvalJob {
+  // gacd eval writes the model card (--card) into this folder, and does not make it.
+  fs.mkdirSync(path.dirname(checkpointEvaluationFile(r.runDir, r.checkpoint)), { recursive: true });
   const child = spawn(node, evalArguments(r), { cwd: r.runDir, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
   let out = '';
   let tail = '';

@@ -5,6 +5,8 @@
  *                                events.jsonl     the event log
  *                                checkpoints/     per model: a pointer file and checkpoint folders
  *                                evaluation/      per model: its robustness results once evaluated
+ *                                  checkpoints/   evaluations of single checkpoints (the editor's
+ *                                                 Evaluate Checkpoint; src/protocol/checkpointEvaluation.ts)
  *                                results.json     the robustness table when the run ends
  *                                meta.json        the editor's label, tags and note (src/protocol/runMeta.ts);
  *                                                 the engine never reads or writes it

@@ -137,6 +137,9 @@ const lrChart = lineChart(lrCard.canvas, { xTitle: 'step', yTitle: 'learning rat
 const similarityChart = lineChart(similarityCard.canvas, { xTitle: 'epoch', yTitle: 'similarity', yUnit: 'percent', yMin: 0, yMax: 1 });
 const epsilonChart = lineChart(epsilonCard.canvas, { xTitle: 'epsilon', yTitle: 'accuracy', yUnit: 'percent', yMin: 0, yMax: 1 });
 for (const c of [lossTermsChart, accuracyChart, similarityChart, epsilonChart]) c.options.elements!.point!.radius = 2;
+// Terms of one model share its colour: the legend draws each line's dash and point, so they read apart.
+lossTermsChart.options.elements!.point!.radius = 3;
+Object.assign(lossTermsChart.options.plugins!.legend!.labels!, { usePointStyle: true, pointStyle: 'line', pointStyleWidth: 28 });
 
 const weightsHist = new Chart<'bar', number[], string>(weightsHistCard.canvas, {
   type: 'bar',
@@ -213,8 +216,9 @@ function updateLr(): void {
   lrChart.update('none');
 }
 
-/** Dash patterns that tell a model's loss terms apart while its colour stays the model's. */
+/** Dash patterns and point shapes that tell a model's loss terms apart while its colour stays the model's. */
 const TERM_DASHES: number[][] = [[], [6, 3], [2, 2], [10, 3, 2, 3], [1, 4]];
+const TERM_POINTS = ['circle', 'triangle', 'rect', 'rectRot', 'crossRot'] as const;
 
 function xy(rows: Array<{ epoch: number }>, pick: (r: never) => number | undefined): Point[] {
   const out: Point[] = [];
@@ -242,7 +246,7 @@ function updateEpochs(): void {
     perModel.set(s.model, i + 1);
     const c = modelColour(s.model);
     const total = s.term === 'total';
-    return { label: `${s.model} ${s.term}`, data: s.points, borderColor: total ? c : faint(c, 0.75), backgroundColor: c, borderWidth: total ? 2.5 : 1.5, borderDash: TERM_DASHES[i % TERM_DASHES.length] };
+    return { label: `${s.model} ${s.term}`, data: s.points, borderColor: total ? c : faint(c, 0.75), backgroundColor: c, borderWidth: total ? 2.5 : 1.5, borderDash: TERM_DASHES[i % TERM_DASHES.length], pointStyle: TERM_POINTS[i % TERM_POINTS.length] };
   });
   lossTermsChart.update('none');
   updateLr();

@@ -44,6 +44,7 @@ test('a minimal file yields the spec with every default filled in', () => {
       epsilons: [0, 0.05, 0.1, 1.5 * 0.1, 0.2],
       test_size: null,
       batch_size: 250,
+      seed: null,
     },
     sweep: null,
     slurm: null,
@@ -106,6 +107,16 @@ test('8/255 and 2 / 255 are evaluated; epsilon defaults follow the dataset; path
   assert.equal(cifar100.spec?.training.attack.step_size, 2 / 255);
   const mnist = check(MINIMAL.replace('fashion-mnist-mini', 'mnist'));
   assert.equal(mnist.spec?.training.attack.epsilon, 0.3);
+});
+
+test("evaluation.seed fixes the attacks' random starts; a negative or fractional seed is refused on its line", () => {
+  const at = (seed: string) => check(`${MINIMAL}evaluation:\n  seed: ${seed}\n`);
+  assert.equal(at('3').spec?.evaluation.seed, 3);
+  for (const bad of ['-1', '0.5']) {
+    const problems = errors(at(bad));
+    assert.equal(problems.length, 1, bad);
+    assert.equal(problems[0].line, 8, bad);
+  }
 });
 
 test('the name defaults to the base name, made safe for a folder', () => {

@@ -332,6 +332,13 @@ export const experimentFields = z
           .describe('Epsilons of the accuracy-against-epsilon curve (PGD-20).'),
         test_size: num(z.int().min(1)).nullable().default(null).describe('Evaluate on the first N test images; null means all.'),
         batch_size: num(z.int().min(1)).default(250).describe('Test images per evaluation batch.'),
+        seed: num(z.int().min(0))
+          .nullable()
+          .default(null)
+          .describe(
+            "Seed of the attacks' random starts; null means the run's seed + 17. A sweep over seeds fixes it so that its members " +
+              'differ only by training, and a shared teacher is evaluated once (its figures are cached by weights, data and settings).',
+          ),
       })
       .prefault({})
       .describe('What to report at the end of training.'),

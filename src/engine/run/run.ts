@@ -255,7 +255,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
           method: member.method,
           split: testSplit,
           data: { dataset: own.info.name, split: 'test', classes: dataSection.classes, resize: dataSection.resize, classNames: own.info.classNames },
-          config: { epsilon, attacks: ev.attacks, epsilons: ev.epsilons, batchSize: ev.batch_size, seed: spec.seed + 17 },
+          config: { epsilon, attacks: ev.attacks, epsilons: ev.epsilons, batchSize: ev.batch_size, seed: ev.seed ?? spec.seed + 17 },
           pool,
           emit: (e) => log.emit(e),
           partialFile: path.join(o.dir.evaluation, `${safeName(member.label)}.partial.json`),

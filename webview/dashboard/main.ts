@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { HostMessage, RunStatus } from '../../src/protocol/webview';
 import { applyTheme, Chart, colour, faint, lineChart, type XYDataset } from '../shared/charts';
 import { byId, chartCard, el, fill, showEmpty } from '../shared/dom';
-import { epsilonText } from '../shared/units';
+import { epsilonText, rounded } from '../shared/units';
 import { connect, post, saveState } from '../shared/vscodeApi';
 import { runProgressText } from '../../src/protocol/eventText';
 import {
@@ -160,7 +160,11 @@ const weightsScatter = new Chart<'scatter', Point[]>(weightsScatterCard.canvas, 
       x: { type: 'linear', min: 0, max: 1, title: { display: true, text: "teacher's probability of the true class (at x')" } },
       y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'weight' } },
     },
-    plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+    plugins: {
+      legend: { position: 'bottom', labels: { boxWidth: 10 } },
+      // The axes' units: the teacher's probability in %, the weight as a number.
+      tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${percent(item.parsed.x)} → weight ${rounded(item.parsed.y ?? NaN)}` } },
+    },
   },
 });
 

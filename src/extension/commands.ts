@@ -159,7 +159,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
 
     register('gacd.resumeRun', async (arg?: unknown) => {
       if (!(await requireTrust('resume the run'))) return;
-      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run to resume', (s) => s.status === 'stopped' || s.status === 'failed'));
+      const runDir = runDirOf(arg) ?? (await pickRun(store, 'Run to resume (stopped or failed, with a checkpoint)', (s) => (s.status === 'stopped' || s.status === 'failed') && s.hasCheckpoint));
       if (!runDir) return;
       if (engines.liveRunDirs().includes(runDir)) {
         void vscode.window.showInformationMessage(`${path.basename(runDir)} is running already.`);

@@ -1,10 +1,10 @@
 /**
  * A one-line progress bar for terminals, redrawn in place on stderr: the whole run's percentage
  * and ETA (`run-progress`), then the current phase's own bar; in a pipe or a log file it prints
- * one line per epoch instead, so cluster logs stay readable.
+ * one line per epoch and per finished evaluation row instead, so cluster logs stay readable.
  */
 import { EngineEvent } from '../../protocol/events';
-import { epochLine, runProgressText } from '../../protocol/eventText';
+import { epochLine, evaluationRowLine, runProgressText } from '../../protocol/eventText';
 
 export class ProgressBar {
   private epochs = new Map<string, number>();
@@ -17,7 +17,7 @@ export class ProgressBar {
   handle(e: EngineEvent): void {
     if (e.type === 'stage-start') this.epochs.set(e.model, e.epochs);
     if (e.type === 'run-progress') {
-      this.overall = `run ${runProgressText(e.fraction, e.etaSeconds)} | `;
+      this.overall = `run ${runProgressText(e.fraction, e.etaSeconds)}`;
       // A heartbeat in a long stretch without steps or blocks still moves the line.
       if (this.tty && this.last) this.draw(this.last);
     }
@@ -36,6 +36,11 @@ export class ProgressBar {
       const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
       this.draw(`evaluating ${e.model} [${bar}] ${e.attack} ${e.done}/${e.total} (row ${e.row + 1} of ${e.rows})`);
     }
+    if (e.type === 'evaluation-progress' && !this.tty) {
+      // In a log file: each finished row, with the run's figure, so a long evaluation is not silent.
+      const row = evaluationRowLine(e);
+      if (row) this.out.write(`${row}${this.overall ? ` · ${this.overall}` : ''}\n`);
+    }
     if (e.type === 'epoch') {
       this.clear();
       this.last = null;
@@ -47,7 +52,7 @@ export class ProgressBar {
   private last: string | null = null;
   private draw(phaseLine: string): void {
     this.last = phaseLine;
-    const line = this.overall + phaseLine;
+    const line = this.overall ? `${this.overall} | ${phaseLine}` : phaseLine;
     this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1)}\x1b[K`);
     this.drawn = true;
   }

@@ -118,3 +118,13 @@ test('a heartbeat is emitted only after a silence, and says where the run is', (
   assert.equal(emitted.at(-1)!.model, 'student');
   assert.match(emitted.at(-1)!.detail, /pgd-20 500\/1000/);
 });
+
+test('a resumed run counts what an earlier session finished as done, without timing it', () => {
+  let clock = 0;
+  const p = new RunProgress(phases(), () => {}, { now: () => clock });
+  p.complete('train:student');
+  const [student] = phases();
+  const total = phases().reduce((a, x) => a + x.units, 0);
+  assert.ok(Math.abs(p.fraction() - student.units / total) < 1e-12);
+  assert.equal(p.etaSeconds(), undefined, 'nothing was timed yet');
+});

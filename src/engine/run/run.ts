@@ -126,6 +126,7 @@ export async function runExperiment(o: RunOptions): Promise<{ status: RunStatus;
       const latest = new CheckpointStore(o.dir.checkpoints, member.label).latest();
       if (latest?.completed) {
         loadWeights(latest.checkpoint, model, `checkpoint of ${member.label}`);
+        progress.complete(`train:${member.label}`);
         return undefined;
       }
       const resumeFrom = latest?.checkpoint;

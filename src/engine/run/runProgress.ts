@@ -115,6 +115,12 @@ export class RunProgress {
     if (this.now() - this.lastEventAt >= this.quietMs) this.report();
   }
 
+  /** A phase an earlier session finished (a resumed run skips it): done, and not timed. */
+  complete(key: string): void {
+    const p = this.byKey.get(key);
+    if (p) this.done.set(key, p.units);
+  }
+
   /** The run has finished: the figure is 1. */
   finish(): void {
     for (const p of this.byKey.values()) this.done.set(p.key, p.units);

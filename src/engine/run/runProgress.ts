@@ -161,7 +161,9 @@ export class RunProgress {
         const rows = p.rowUnits ?? [];
         const before = rows.slice(0, e.row).reduce((a, b) => a + b, 0);
         const units = before + (rows[e.row] ?? 0) * (e.done / Math.max(e.total, 1));
-        return { phase: p, units, detail: `${e.attack} ${e.done}/${e.total} (row ${e.row + 1}/${e.rows})` };
+        // A finished row says so: the heartbeats that follow it are spent in the next row.
+        const where = e.done === e.total ? `${e.attack} done` : `${e.attack} ${e.done}/${e.total}`;
+        return { phase: p, units, detail: `${where} (row ${e.row + 1}/${e.rows})` };
       }
       case 'evaluation': {
         const p = this.byKey.get(`eval:${e.model}`);

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { attackChoices, evaluateCheckpoint, parseEpsilon, runEvaluationSpec } from './engine/checkpointEvaluation';
 import { readSettings } from './engine/settings';
+import { ComparisonPanel } from './panels/comparisonPanel';
 import { DashboardPanel } from './panels/dashboardPanel';
 import { listCheckpoints } from './runs/checkpoints';
 import type { RunStore } from './runs/runStore';
@@ -95,6 +96,7 @@ export async function evaluateCheckpointCommand(runDir: string, extensionUri: vs
   const r = outcome.record;
   log.appendLine(`[eval] ${checkpoint}: ${r.results.results.map((x) => `${x.attack} ${(x.accuracy * 100).toFixed(1)}%`).join(', ')}`);
   DashboardPanel.checkpointEvaluationsChanged(runDir);
+  ComparisonPanel.checkpointEvaluationsChanged(runDir);
   const worst = r.results.results.filter((x) => x.attack !== 'clean').reduce<{ attack: string; accuracy: number } | undefined>((a, b) => (!a || b.accuracy < a.accuracy ? b : a), undefined);
   const clean = r.results.results.find((x) => x.attack === 'clean');
   const headline = [clean && `clean ${(clean.accuracy * 100).toFixed(1)}%`, worst && `${worst.attack} ${(worst.accuracy * 100).toFixed(1)}%`].filter(Boolean).join(' · ');

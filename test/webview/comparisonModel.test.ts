@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestContenders, comparisonTable, foldRuns, isBest, runNames, sharedName, tableCells } from '../../webview/comparison/model';
+import { bestContenders, comparedCheckpointEvaluations, comparisonTable, foldRuns, isBest, runNames, sharedName, tableCells } from '../../webview/comparison/model';
 import { toLatex, toMarkdown } from '../../webview/comparison/export';
 import { differingSettings, flattenSpec, settingPairs, settingValue } from '../../src/protocol/specSettings';
 import { fixtureRun } from './fixtures';
@@ -117,4 +117,44 @@ test('exports carry the labels and set each column\'s best in bold', () => {
   const tex = toLatex(t.columns, cells, (i) => i >= first, undefined, bold);
   assert.match(tex, /b & student & 0\.2 & \\textbf\{85\.0\} &/);
   assert.match(tex, /GACD \| lr 0\.05 & student/);
+});
+
+test("each run's evaluated checkpoints reach the comparison as one table named by run, a column per attack any ran", () => {
+  const record = (checkpoint: string, accuracies: Record<string, number>) => ({
+    checkpoint,
+    model: 'student',
+    epoch: 2,
+    step: 3,
+    epsilon: 0.1,
+    attacks: Object.keys(accuracies),
+    evaluatedAt: '2026-11-30T09:00:00Z',
+    backend: 'wasm',
+    results: {
+      model: 'student',
+      method: 'pgd-at',
+      arch: 'tiny-cnn',
+      results: Object.entries(accuracies).map(([attack, accuracy]) => ({ attack, epsilon: attack === 'clean' ? 0 : 0.1, accuracy })),
+      accuracyVsEpsilon: [],
+      examples: 50,
+    },
+  });
+  const a = fixtureRun({ runId: 'a' });
+  const runs = foldRuns([
+    { ...a, run: { ...a.run, label: 'first' }, checkpointEvaluations: [record('student-e2-s3', { clean: 0.8, fgsm: 0.4 })] },
+    fixtureRun({ runId: 'b' }),
+    { ...fixtureRun({ runId: 'c' }), checkpointEvaluations: [record('student-e1-s0', { clean: 0.7, 'pgd-5': 0.2 }), record('student-best', { fgsm: 0.5 })] },
+  ]);
+  assert.equal(runs[0].model.checkpointEvaluations.length, 1, 'foldRuns keeps the records in the run model');
+  assert.equal(runs[1].model.checkpointEvaluations.length, 0, 'a run without records has none');
+  const t = comparedCheckpointEvaluations(runs);
+  assert.deepEqual(t.attacks, ['clean', 'fgsm', 'pgd-5']);
+  assert.deepEqual(
+    t.rows.map((r) => [r.run, r.checkpoint, r.step, r.accuracies]),
+    [
+      ['first', 'student-e2-s3', 3, [0.8, 0.4, null]],
+      ['c', 'student-e1-s0', 3, [0.7, null, 0.2]],
+      ['c', 'student-best', 3, [null, 0.5, null]],
+    ],
+  );
+  assert.deepEqual(comparedCheckpointEvaluations(foldRuns([fixtureRun({ runId: 'x' })])).rows, []);
 });

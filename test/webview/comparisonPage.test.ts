@@ -110,3 +110,40 @@ test("dashboard: the heading names a labelled run by its label, an unlabelled on
   assert.deepEqual(await cspViolations(p), []);
   await p.page.close();
 });
+
+test('comparison: evaluated checkpoints in their own card, named by run; no card when no run has one', async () => {
+  const p = await openPanel(h, 'comparison');
+  const a = fixtureRun({ runId: 'run-a' });
+  const b = fixtureRun({ runId: 'run-b' });
+  await p.send({ type: 'comparison/init', runs: [a, b] });
+  let n = await p.rendered();
+  assert.equal(await p.page.locator('#checkpoint-evaluations').isHidden(), true);
+  const record = {
+    checkpoint: 'student-e1-s0',
+    model: 'student',
+    epoch: 1,
+    step: 0,
+    epsilon: 0.1,
+    attacks: ['clean', 'fgsm'],
+    evaluatedAt: '2026-11-30T09:00:00Z',
+    backend: 'wasm',
+    results: {
+      model: 'student',
+      method: 'pgd-at',
+      arch: 'tiny-cnn',
+      results: [
+        { attack: 'clean', epsilon: 0, accuracy: 0.8 },
+        { attack: 'fgsm', epsilon: 0.1, accuracy: 0.35 },
+      ],
+      accuracyVsEpsilon: [],
+      examples: 50,
+    },
+  };
+  await p.send({ type: 'comparison/init', runs: [{ ...a, run: { ...a.run, label: 'renamed' }, checkpointEvaluations: [record] }, b] });
+  n = await p.rendered(n);
+  assert.equal(await p.page.locator('#checkpoint-evaluations').isVisible(), true);
+  assert.deepEqual(await p.page.locator('#checkpoint-evaluations-table th').allInnerTexts(), ['run', 'checkpoint', 'model', 'epoch', 'epsilon', 'clean', 'fgsm']);
+  assert.deepEqual(await p.page.locator('#checkpoint-evaluations-table tbody tr').allInnerTexts(), ['renamed\tstudent-e1-s0\tstudent\t1\t0.1\t80.0%\t35.0%']);
+  assert.deepEqual(await cspViolations(p), []);
+  await p.page.close();
+});

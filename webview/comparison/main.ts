@@ -10,7 +10,8 @@ import { applyTheme, colour, faint, lineChart, type LineChartOptions, type XYDat
 import { byId, chartCard, el, fill } from '../shared/dom';
 import { connect, post, saveState } from '../shared/vscodeApi';
 import { percent, type Point } from '../dashboard/model';
-import { aggregateCells, comparisonTable, foldRuns, isBest, runNames, seedAggregate, tableCells, type ComparedRun } from './model';
+import { epsilonText } from '../shared/units';
+import { aggregateCells, comparedCheckpointEvaluations, comparisonTable, foldRuns, isBest, runNames, seedAggregate, tableCells, type ComparedRun } from './model';
 import { toCsv, toLatex, toMarkdown } from './export';
 import { chartPng } from './png';
 
@@ -29,6 +30,14 @@ const aggregateCard = el(
   { class: 'card wide', id: 'aggregate-card', hidden: '' },
   el('header', {}, el('h2', { text: 'Mean ± std over seeds (%): runs that differ only by their seed' })),
   aggregateTable,
+);
+
+const checkpointTable = el('table', { id: 'checkpoint-evaluations-table', class: 'data' });
+const checkpointCard = el(
+  'section',
+  { class: 'card wide', id: 'checkpoint-evaluations', hidden: '' },
+  el('header', {}, el('h2', { text: 'Evaluated checkpoints (%): Evaluate Checkpoint, kept in each run folder' })),
+  checkpointTable,
 );
 
 function exportButton(label: string, id: string, onClick: () => void): HTMLElement {
@@ -106,6 +115,7 @@ app.append(
       status,
     ),
     aggregateCard,
+    checkpointCard,
     charts.test.card,
     charts.robust.card,
     charts.loss.card,
@@ -168,6 +178,30 @@ function render(): void {
       el('tbody', {}, ...aggregateCells(agg).map((row) => el('tr', {}, ...row.map((c, i) => el('td', { class: i >= first ? 'num' : i >= 1 ? 'setting' : '', text: c }))))),
     );
   }
+
+  // The runs' evaluated checkpoints, one table; the card only when some run has one.
+  const ck = comparedCheckpointEvaluations(runs);
+  checkpointCard.hidden = ck.rows.length === 0;
+  fill(
+    checkpointTable,
+    el('thead', {}, el('tr', {}, ...['run', 'checkpoint', 'model', 'epoch', 'epsilon', ...ck.attacks].map((h, i) => el('th', { class: i >= 3 ? 'num' : '', text: h })))),
+    el(
+      'tbody',
+      {},
+      ...ck.rows.map((r) =>
+        el(
+          'tr',
+          { 'data-checkpoint': r.checkpoint },
+          el('td', { text: r.run }),
+          el('td', { text: r.checkpoint }),
+          el('td', { text: r.model }),
+          el('td', { class: 'num', text: r.step ? `${r.epoch} + ${r.step} steps` : String(r.epoch) }),
+          el('td', { class: 'num', text: epsilonText(r.epsilon) }),
+          ...r.accuracies.map((a) => el('td', { class: 'num', text: percent(a) })),
+        ),
+      ),
+    ),
+  );
 
   const series = (pick: (r: ComparedRun, m: string) => Point[]) =>
     runs.flatMap((r, i): XYDataset[] => {

@@ -4,8 +4,9 @@
  */
 import type { EngineEvent, ModelResults } from '../../src/protocol/events';
 import type { RunRef } from '../../src/protocol/webview';
+import type { CheckpointEvaluation } from '../../src/protocol/checkpointEvaluation';
 import { differingSettings, flattenSpec, settingValue } from '../../src/protocol/specSettings';
-import { applyEvents, emptyModel, type DashboardModel } from '../dashboard/model';
+import { applyEvents, checkpointEvaluationTable, emptyModel, setCheckpointEvaluations, type DashboardModel } from '../dashboard/model';
 
 export interface ComparedRun {
   run: RunRef;
@@ -14,12 +15,29 @@ export interface ComparedRun {
   weights?: Record<string, string>;
 }
 
-export function foldRuns(runs: ReadonlyArray<{ run: RunRef; events: readonly EngineEvent[]; weights?: Record<string, string> }>): ComparedRun[] {
-  return runs.map(({ run, events, weights }) => {
+export function foldRuns(
+  runs: ReadonlyArray<{ run: RunRef; events: readonly EngineEvent[]; weights?: Record<string, string>; checkpointEvaluations?: readonly CheckpointEvaluation[] }>,
+): ComparedRun[] {
+  return runs.map(({ run, events, weights, checkpointEvaluations }) => {
     const model = emptyModel(run);
     applyEvents(model, events);
+    setCheckpointEvaluations(model, checkpointEvaluations ?? []);
     return { run, model, weights };
   });
+}
+
+/**
+ * Every run's evaluated checkpoints (Evaluate Checkpoint) in one table: the dashboard's table with
+ * the run's name first, a column per attack any of them ran, runs in the comparison's order.
+ */
+export function comparedCheckpointEvaluations(runs: readonly ComparedRun[]): {
+  attacks: string[];
+  rows: Array<ReturnType<typeof checkpointEvaluationTable>['rows'][number] & { run: string }>;
+} {
+  const names = runNames(runs);
+  const owners = runs.flatMap((r, i) => r.model.checkpointEvaluations.map(() => names[i]));
+  const t = checkpointEvaluationTable(runs.flatMap((r) => r.model.checkpointEvaluations));
+  return { attacks: t.attacks, rows: t.rows.map((row, i) => ({ run: owners[i], ...row })) };
 }
 
 export { differingSettings, flattenSpec };

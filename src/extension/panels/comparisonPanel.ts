@@ -5,11 +5,19 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { VIEW_TYPES } from '../../protocol/webview';
+import { readCheckpointEvaluations } from '../runs/checkpoints';
 import { readWeightHashes } from '../runs/modelCards';
 import type { RunStore } from '../runs/runStore';
 import { PanelBase } from './panelBase';
 
 export class ComparisonPanel extends PanelBase {
+  private static readonly open = new Set<ComparisonPanel>();
+
+  /** Sends the open comparisons that show this run their data again (a checkpoint was evaluated). */
+  static checkpointEvaluationsChanged(runDir: string): void {
+    for (const p of ComparisonPanel.open) if (p.ready && p.runDirs.includes(runDir)) p.sendInitial();
+  }
+
   static show(runDirs: string[], store: RunStore, extensionUri: vscode.Uri, log: vscode.OutputChannel): ComparisonPanel {
     const panel = vscode.window.createWebviewPanel(VIEW_TYPES.comparison, ComparisonPanel.title(runDirs), vscode.ViewColumn.Active, {});
     return new ComparisonPanel(panel, runDirs, store, extensionUri, log);
@@ -32,6 +40,8 @@ export class ComparisonPanel extends PanelBase {
     log: vscode.OutputChannel,
   ) {
     super(panel, 'comparison', extensionUri, log);
+    ComparisonPanel.open.add(this);
+    this.disposables.push({ dispose: () => ComparisonPanel.open.delete(this) });
     let labels = this.labels();
     this.disposables.push(
       store.onDidChange(() => {
@@ -57,6 +67,7 @@ export class ComparisonPanel extends PanelBase {
           run: { runDir, runId: s?.runId ?? path.basename(runDir), experiment: s?.experiment ?? path.basename(path.dirname(runDir)), status: s?.status ?? 'stopped', label: s?.meta?.label },
           events: this.store.events(runDir),
           weights: readWeightHashes(runDir),
+          checkpointEvaluations: readCheckpointEvaluations(runDir, (file, reason) => this.log.appendLine(`[comparison] skipped ${file}, not a checkpoint evaluation: ${reason}`)),
         };
       }),
     });

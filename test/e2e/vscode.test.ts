@@ -2,8 +2,12 @@
  * End to end in a real VS Code (code-server 1.100.3 in headless Chromium), with the .vsix as users
  * install it: a diagnostic and its quick fix; a tiny experiment run from the palette that appears
  * in the run explorer, shows progress and finishes; its dashboard with curves and the results
- * table; a run stopped and resumed from the explorer's inline buttons; and an untrusted workspace
- * where the language server works and nothing runs. Screenshots go to test-artifacts/e2e/.
+ * table; a run stopped and resumed from the explorer's inline buttons; a researcher's loop (the
+ * whole run's percentage while the student is evaluated, the notification at its end and its Open
+ * Dashboard, a rename shown in the comparison's legend, an evaluated checkpoint in the dashboard
+ * and the comparison); and an untrusted workspace where the language server works and nothing
+ * runs. Screenshots go to test-artifacts/e2e/; with GACD_SCREENSHOTS=1 the README's are refreshed
+ * from the researcher's loop too (media/screenshots/), so that CI never rewrites them.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,9 +17,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer, packageVsix, ROOT, startCodeServer, type CodeServer } from './codeServer';
-import { eventsOf, notification, openFile, openWorkbench, palette, runDirs, runRow, runsView, statusIcon, until, webview } from './workbench';
+import { contextMenu, eventsOf, notification, openFile, openWorkbench, palette, quickPick, runDirs, runRow, runsView, statusIcon, until, webview, webviewFrame, widenSideBar } from './workbench';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'e2e');
+/** The README's screenshots, refreshed only when asked (GACD_SCREENSHOTS=1). */
+const README_SHOTS = process.env.GACD_SCREENSHOTS === '1' ? path.join(ROOT, 'media', 'screenshots') : undefined;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gacd-e2e-'));
 let vsix = '';
 const t0 = Date.now();
@@ -63,8 +69,8 @@ after(() => {
   lap('done');
 });
 
-async function session<T>(ws: string, trusted: boolean, body: (page: Page, cs: CodeServer) => Promise<T>): Promise<T> {
-  const cs = await startCodeServer({ vsix, workspace: ws, trusted });
+async function session<T>(ws: string, trusted: boolean, body: (page: Page, cs: CodeServer) => Promise<T>, settings?: Record<string, unknown>): Promise<T> {
+  const cs = await startCodeServer({ vsix, workspace: ws, trusted, settings });
   let browser: Browser | undefined;
   let page: Page | undefined;
   try {
@@ -72,8 +78,9 @@ async function session<T>(ws: string, trusted: boolean, body: (page: Page, cs: C
     lap(`workbench loaded (${trusted ? 'trusted' : 'untrusted'})`);
     return await body(page, cs);
   } catch (err) {
-    if (page) await page.screenshot({ path: path.join(SHOTS, `failure-${trusted ? 'trusted' : 'untrusted'}.png`) }).catch(() => {});
-    fs.writeFileSync(path.join(SHOTS, `code-server-${trusted ? 'trusted' : 'untrusted'}.log`), cs.log());
+    const name = `${path.basename(ws)}`;
+    if (page) await page.screenshot({ path: path.join(SHOTS, `failure-${name}.png`) }).catch(() => {});
+    fs.writeFileSync(path.join(SHOTS, `code-server-${name}.log`), cs.log());
     throw err;
   } finally {
     await browser?.close();
@@ -112,19 +119,14 @@ test('a trusted workspace: diagnose and fix, run, watch, dashboard, stop and res
     await palette(page, 'GACD: Run Experiment');
     await runsView(page).waitFor();
     // A wider side bar, so the screenshots show the runs' descriptions.
-    const bar = await page.locator('.part.sidebar').boundingBox();
-    if (bar) {
-      await page.mouse.move(bar.x + bar.width + 1, bar.y + 300);
-      await page.mouse.down();
-      await page.mouse.move(bar.x + 560, bar.y + 300, { steps: 5 });
-      await page.mouse.up();
-    }
+    await widenSideBar(page, 560);
     const tinyRow = runRow(page, /^\d{8}-\d{6}-\w{4}/).filter({ has: statusIcon(page, 'sync') });
     await tinyRow.first().waitFor();
     lap('run appeared in the explorer');
+    // The whole run's percentage, and what it is doing (before the first run-progress: the epoch's).
     await until('progress in the explorer or the status bar', async () => {
-      const row = await runRow(page, /\d+% · student e\d\/2/).count();
-      const bar = await page.locator('.statusbar-item', { hasText: /tiny · student e\d\/2 · \d+%/ }).count();
+      const row = await runRow(page, /\d+% · (ETA [^·]+ · )?training student|\d+% · student e\d\/2/).count();
+      const bar = await page.locator('.statusbar-item', { hasText: /tiny · \d+% · (ETA [^·]+ · )?training student|tiny · student e\d\/2 · \d+%/ }).count();
       return row + bar > 0;
     });
     await page.screenshot({ path: path.join(SHOTS, '2-running.png') });
@@ -195,6 +197,155 @@ test('a trusted workspace: diagnose and fix, run, watch, dashboard, stop and res
     await page.screenshot({ path: path.join(SHOTS, '6-explorer.png') });
     lap('a CLI run appeared in the explorer');
   });
+});
+
+/** Saves a screenshot in test-artifacts/e2e, and as the README's `readme` when GACD_SCREENSHOTS=1. */
+async function shot(page: Page, name: string, readme?: string): Promise<void> {
+  const file = path.join(SHOTS, name);
+  await page.screenshot({ path: file });
+  if (README_SHOTS && readme) fs.copyFileSync(file, path.join(README_SHOTS, readme));
+}
+
+test("a researcher's loop: the whole run's progress through evaluation, the end notice, a rename in the comparison, an evaluated checkpoint", async () => {
+  // Evaluated on the 500 test points of the bundled set with pgd-20: several seconds of evaluation after two short epochs.
+  const ev = (lr: number) =>
+    experiment('ev', { epochs: 2, trainSize: 512 })
+      .replace('  test_size: 50', '  test_size: 500')
+      .replace('  batch_size: 64', `  batch_size: 64\n  lr: ${lr}`)
+      .replace('[clean, fgsm, pgd-5]', '[clean, fgsm, pgd-20]')
+      .replace('[0, 0.1]', '[0, 0.05, 0.1]');
+  const ws = workspace('researcher', { 'ev.gacd': ev(0.1), 'ev-slow.gacd': ev(0.03) });
+  await session(
+    ws,
+    true,
+    async (page) => {
+      // 1. Run from the palette; the dashboard opens by itself (gacd.openDashboardOnRun).
+      await openFile(page, 'ev.gacd');
+      await palette(page, 'GACD: Run Experiment');
+      await runsView(page).waitFor();
+      await widenSideBar(page, 600);
+      const dash = webview(page);
+      await dash.locator('#progress-text').waitFor();
+      lap('run started, its dashboard opened');
+
+      // 2. While the student is evaluated, the dashboard's header gives the whole run's percentage
+      // (below 100: the evaluation is part of the run) and what is evaluated; so does the status bar.
+      const text = async (l: ReturnType<typeof dash.locator>) => ((await l.textContent({ timeout: 1000 }).catch(() => '')) ?? '').trim();
+      const evaluating = /^(\d{1,2})% · (ETA [^·]+ · )?evaluating student · (clean|fgsm|pgd-20) \d+\/\d+ · row \d+ of \d+$/;
+      const bar = page.locator('.statusbar-item', { hasText: /ev · \d+%/ }).first();
+      const barEvaluating = /ev · (\d{1,2})% · (ETA [^·]+ · )?evaluating student · /;
+      const seen: string[] = [];
+      let header: RegExpExecArray | null = null;
+      let status: RegExpExecArray | null = null;
+      await until(
+        'the dashboard header and the status bar while evaluating',
+        async () => {
+          const t = await text(dash.locator('#progress-text'));
+          const sb = ((await bar.textContent({ timeout: 200 }).catch(() => '')) ?? '').trim();
+          if (!seen.some((x) => x.endsWith(`${t} | ${sb}`))) seen.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${t} | ${sb}`);
+          if (!header && (header = evaluating.exec(t))) {
+            await shot(page, '8-evaluating.png', 'dashboard.png');
+            lap(`dashboard header while evaluating: ${header[0]}`);
+          }
+          status ??= barEvaluating.exec(sb);
+          if (/^finished/.test(t) && !(header && status)) throw new Error(`the run finished before its evaluation was seen in both; the header | the status bar read:\n${seen.join('\n')}`);
+          return header && status;
+        },
+        180_000,
+      );
+      assert.ok(header && Number(header[1]) > 0 && Number(header[1]) < 100, `a percentage of the whole run: ${header?.[0]}`);
+      assert.ok(status && Number(status[1]) < 100, `the status bar: ${status?.[0]}`);
+      lap('status bar while evaluating');
+
+      // 3. The notification at the end of the run; its Open Dashboard opens the closed dashboard again.
+      // (An information toast hides itself after a while unless the pointer is over it.)
+      const notice = notification(page, /ev \(\d{8}-\d{6}-\w{4}\) finished in [\d:]+: clean \d+\.\d%/);
+      await notice.waitFor({ timeout: 180_000 });
+      await notice.hover();
+      const [evDir] = runDirs(ws, 'ev');
+      assert.ok(fs.existsSync(path.join(evDir, 'results.json')));
+      await page.locator('.tabs-container .tab.active .codicon-close').click();
+      await page.locator('.tabs-container .tab', { hasText: /ev · \d{8}-/ }).waitFor({ state: 'detached' });
+      await notice.locator('.monaco-button', { hasText: 'Open Dashboard' }).click();
+      await webview(page).locator('#status', { hasText: 'finished' }).waitFor();
+      await webview(page).locator('#robustness-table tbody tr[data-model="student"]').waitFor();
+      lap('end-of-run notification opened the dashboard');
+      await page.locator('.tabs-container .tab.active .codicon-close').click();
+
+      // 4. A second run of the experiment with another learning rate; the explorer tells the two
+      // apart by the setting in which they differ.
+      await openFile(page, 'ev-slow.gacd');
+      await palette(page, 'GACD: Run Experiment');
+      const second = notification(page, /ev \(\d{8}-\d{6}-\w{4}\) finished in/);
+      await second.waitFor({ timeout: 180_000 });
+      await second.hover();
+      await second.locator('.codicon-notifications-clear').click();
+      await page.locator('.tabs-container .tab', { hasText: /ev · \d{8}-/ }).locator('.codicon-close').click();
+      await page.mouse.move(1100, 700); // Away from the rows: a tooltip would cover them.
+      const fast = runRow(page, /training\.lr=0\.1 · pgd-at · clean/);
+      const slow = runRow(page, /training\.lr=0\.03 · pgd-at · clean/);
+      await fast.waitFor();
+      await slow.waitFor();
+      lap('a second run beside it, rows described by training.lr');
+
+      // 5. Compare the two runs, then rename one (an input box): the comparison's legends follow.
+      await palette(page, 'GACD: Compare Runs');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ev · ' }).nth(1).waitFor();
+      await page.locator('.quick-input-widget .quick-input-header .monaco-checkbox').click(); // Every run.
+      await page.keyboard.press('Enter');
+      const cmp = webview(page);
+      await cmp.locator('#runs li').nth(1).waitFor();
+      await contextMenu(page, fast, 'Rename Run…');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('PGD-AT, lr 0.1');
+      await page.keyboard.press('Enter');
+      await until('meta.json with the label', () => fs.existsSync(path.join(evDir, 'meta.json')) && JSON.parse(fs.readFileSync(path.join(evDir, 'meta.json'), 'utf8')).label === 'PGD-AT, lr 0.1');
+      await runRow(page, /^PGD-AT, lr 0\.1/).waitFor();
+      await cmp.locator('#runs li', { hasText: /^PGD-AT, lr 0\.1 · ev · \d{8}-\d{6}-\w{4} · finished$/ }).waitFor();
+      const legends = (await (await webviewFrame(page)).evaluate('window.__gacd.charts()')) as Record<string, Array<{ label: string }>>;
+      assert.ok(legends.test.some((d) => d.label === 'PGD-AT, lr 0.1'), `the chart legend names the run by its label: ${JSON.stringify(legends.test)}`);
+      assert.match(await cmp.locator('#comparison-table tbody').innerText(), /PGD-AT, lr 0\.1\tstudent\t0\.1\t/);
+      lap('renamed run shown by its label in the comparison');
+
+      // 6. Evaluate a checkpoint of the renamed run (quick picks: checkpoint, attacks, epsilon): the
+      // open comparison and then the dashboard show it in their "Evaluated checkpoints" cards.
+      await contextMenu(page, runRow(page, /^PGD-AT, lr 0\.1/), 'Evaluate Checkpoint…');
+      await quickPick(page, 'student-e1-s0');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: "the run's evaluation" }).first().waitFor();
+      await page.keyboard.press('Enter'); // The run's own attacks, picked already.
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: "the run's evaluation epsilon" }).waitFor();
+      await page.keyboard.press('Enter');
+      const done = notification(page, /student-e1-s0 at epsilon [\d.]+: clean \d+\.\d% · (fgsm|pgd-20) \d+\.\d%\. Kept in the run folder/);
+      await done.waitFor({ timeout: 180_000 });
+      await done.hover();
+      const record = JSON.parse(fs.readFileSync(path.join(evDir, 'evaluation', 'checkpoints', 'student-e1-s0.json'), 'utf8'));
+      // The run's three attacks, and the worst case over them per example that the engine adds.
+      assert.deepEqual(record.results.results.map((r: { attack: string }) => r.attack), ['clean', 'fgsm', 'pgd-20', 'worst-case']);
+      const cmpRow = cmp.locator('#checkpoint-evaluations-table tbody tr[data-checkpoint="student-e1-s0"]');
+      await cmpRow.waitFor();
+      assert.match(await cmpRow.innerText(), /^PGD-AT, lr 0\.1\tstudent-e1-s0\tstudent\t1\t[\d.]+( \(\d+\/255\))?(\t\d+\.\d%){4}$/);
+      lap('evaluated checkpoint in the open comparison');
+      await done.locator('.monaco-button', { hasText: 'Open Dashboard' }).click();
+      const dashRow = webview(page).locator('#checkpoint-evaluations-table tbody tr[data-checkpoint="student-e1-s0"]');
+      await dashRow.waitFor();
+      const accuracy = `${(record.results.results[0].accuracy * 100).toFixed(1)}%`;
+      assert.ok((await dashRow.innerText()).includes(accuracy), `the dashboard's row shows clean ${accuracy}`);
+      assert.equal(await webview(page).locator('#checkpoint-evaluations-empty').isHidden(), true);
+      await webview(page).locator('#checkpoint-evaluations').scrollIntoViewIfNeeded();
+      await page.mouse.move(1100, 900);
+      await shot(page, '9-explorer-checkpoints.png', 'run-explorer.png');
+      lap('evaluated checkpoint in the dashboard');
+
+      // The comparison again, for its picture: the labels, the differing setting, the checkpoint.
+      await page.locator('.tabs-container .tab', { hasText: 'Compare 2 runs' }).click();
+      await webview(page).locator('#checkpoint-evaluations-table tbody tr[data-checkpoint="student-e1-s0"]').waitFor();
+      await until('no notification toast over the comparison', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 30_000);
+      await shot(page, '10-comparison.png', 'comparison.png');
+    },
+    // A dark theme for the README's pictures; the dashboard opens as the run starts.
+    { 'gacd.openDashboardOnRun': true, 'workbench.colorTheme': 'Default Dark Modern' },
+  );
 });
 
 test('an untrusted workspace: the language server works, nothing runs, the command says why', async () => {

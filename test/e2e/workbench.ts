@@ -1,7 +1,7 @@
 /** Driving the VS Code workbench in Chromium: the palette, quick open, tree rows, webviews, notifications. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../webview/harness';
 
 export async function openWorkbench(url: string): Promise<{ browser: Browser; page: Page }> {
@@ -24,6 +24,34 @@ export async function palette(page: Page, title: string): Promise<void> {
   await input.fill('>' + title);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
+}
+
+/** Chooses the quick pick's row that contains `text` (typed as the filter first) and accepts it. */
+export async function quickPick(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: text }).waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Runs an item of a row's context menu (right click), e.g. the run explorer's `Rename Run…`. */
+export async function contextMenu(page: Page, row: Locator, item: string): Promise<void> {
+  await row.click({ button: 'right' });
+  // Hovered, the item is focused; Enter runs it (a click can land while the menu still settles).
+  await page.locator('.monaco-menu .action-item', { hasText: item }).first().hover();
+  await page.locator('.monaco-menu .action-item.focused', { hasText: item }).waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Drags the side bar's edge so that it is `width` pixels wide (the runs' descriptions show whole). */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  if (!bar) return;
+  await page.mouse.move(bar.x + bar.width + 1, bar.y + 300);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + width, bar.y + 300, { steps: 5 });
+  await page.mouse.up();
 }
 
 /** Opens a workspace file by name with Quick Open. */
@@ -56,6 +84,14 @@ export function runRow(page: Page, text: string | RegExp): Locator {
 /** The active webview's own document. */
 export function webview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+}
+
+/** The active webview's frame itself, to read the page's own state (`window.__gacd`). */
+export async function webviewFrame(page: Page): Promise<Frame> {
+  const handle = await webview(page).locator('body').elementHandle();
+  const frame = await handle?.ownerFrame();
+  if (!frame) throw new Error('no active webview frame');
+  return frame;
 }
 
 export function notification(page: Page, text: string | RegExp): Locator {

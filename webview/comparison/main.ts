@@ -36,7 +36,7 @@ const checkpointTable = el('table', { id: 'checkpoint-evaluations-table', class:
 const checkpointCard = el(
   'section',
   { class: 'card wide', id: 'checkpoint-evaluations', hidden: '' },
-  el('header', {}, el('h2', { text: 'Evaluated checkpoints (%): Evaluate Checkpoint, kept in each run folder' })),
+  el('header', {}, el('h2', { text: 'Evaluated checkpoints: Evaluate Checkpoint, kept in each run folder' })),
   checkpointTable,
 );
 

@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ensureCodeServer, packageVsix, ROOT, startCodeServer, type CodeServer } from './codeServer';
-import { contextMenu, eventsOf, notification, openFile, openWorkbench, palette, quickPick, runDirs, runRow, runsView, statusIcon, until, webview, webviewFrame, widenSideBar } from './workbench';
+import { closeActiveTab, contextMenu, eventsOf, notification, openFile, openWorkbench, palette, quickPick, runDirs, runRow, runsView, statusIcon, until, webview, webviewFrame, widenSideBar } from './workbench';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'e2e');
 /** The README's screenshots, refreshed only when asked (GACD_SCREENSHOTS=1). */
@@ -161,7 +161,7 @@ test('a trusted workspace: diagnose and fix, run, watch, dashboard, stop and res
     await runsView(page).locator('.monaco-list-row', { has: statusIcon(page, 'pass') }).first().waitFor();
     lap('dashboard and explorer restored after a window reload');
     // Close the panel with its tab's button: keys would go to the webview, which has the focus.
-    await page.locator('.tabs-container .tab.active .codicon-close').click();
+    await closeActiveTab(page);
     await page.locator('.tabs-container .tab', { hasText: /tiny · / }).waitFor({ state: 'detached' });
 
     // 4. Stop a run from the explorer, then resume it to the end.
@@ -264,13 +264,13 @@ test("a researcher's loop: the whole run's progress through evaluation, the end 
       await notice.hover();
       const [evDir] = runDirs(ws, 'ev');
       assert.ok(fs.existsSync(path.join(evDir, 'results.json')));
-      await page.locator('.tabs-container .tab.active .codicon-close').click();
+      await closeActiveTab(page);
       await page.locator('.tabs-container .tab', { hasText: /ev · \d{8}-/ }).waitFor({ state: 'detached' });
       await notice.locator('.monaco-button', { hasText: 'Open Dashboard' }).click();
       await webview(page).locator('#status', { hasText: 'finished' }).waitFor();
       await webview(page).locator('#robustness-table tbody tr[data-model="student"]').waitFor();
       lap('end-of-run notification opened the dashboard');
-      await page.locator('.tabs-container .tab.active .codicon-close').click();
+      await closeActiveTab(page);
 
       // 4. A second run of the experiment with another learning rate; the explorer tells the two
       // apart by the setting in which they differ.

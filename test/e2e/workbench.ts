@@ -26,6 +26,20 @@ export async function palette(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Closes the active editor tab by its close button. On a loaded machine the workbench's layout
+ * can briefly lay a container over the tab strip (Playwright then reports that it "intercepts
+ * pointer events"); the button's own click handler is then called directly, as a click would.
+ */
+export async function closeActiveTab(page: Page): Promise<void> {
+  const close = page.locator('.tabs-container .tab.active .codicon-close');
+  try {
+    await close.click({ timeout: 5_000 });
+  } catch {
+    await close.dispatchEvent('click');
+  }
+}
+
 /** Chooses the quick pick's row that contains `text` (typed as the filter first) and accepts it. */
 export async function quickPick(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { bestContenders, comparedCheckpointEvaluations, comparisonTable, foldRuns, isBest, runNames, sharedName, tableCells } from '../../webview/comparison/model';
 import { toLatex, toMarkdown } from '../../webview/comparison/export';
 import { differingSettings, flattenSpec, settingPairs, settingValue } from '../../src/protocol/specSettings';
-import { fixtureRun } from './fixtures';
+import { checkpointEvaluationFixture, fixtureRun } from './fixtures';
 import { withTeacher } from './teacherFixture';
 
 test('differing settings: a missing spec takes no part; a method\'s own settings only among runs that have them', () => {
@@ -120,24 +120,9 @@ test('exports carry the labels and set each column\'s best in bold', () => {
 });
 
 test("each run's evaluated checkpoints reach the comparison as one table named by run, a column per attack any ran", () => {
-  const record = (checkpoint: string, accuracies: Record<string, number>) => ({
-    checkpoint,
-    model: 'student',
-    epoch: 2,
-    step: 3,
-    epsilon: 0.1,
-    attacks: Object.keys(accuracies),
-    evaluatedAt: '2026-11-30T09:00:00Z',
-    backend: 'wasm',
-    results: {
-      model: 'student',
-      method: 'pgd-at',
-      arch: 'tiny-cnn',
-      results: Object.entries(accuracies).map(([attack, accuracy]) => ({ attack, epsilon: attack === 'clean' ? 0 : 0.1, accuracy })),
-      accuracyVsEpsilon: [],
-      examples: 50,
-    },
-  });
+  const record = (checkpoint: string, accuracies: Record<string, number>) =>
+    checkpointEvaluationFixture({ checkpoint, accuracies, epoch: 2, step: 3, method: 'pgd-at', examples: 50 });
+
   const a = fixtureRun({ runId: 'a' });
   const runs = foldRuns([
     { ...a, run: { ...a.run, label: 'first' }, checkpointEvaluations: [record('student-e2-s3', { clean: 0.8, fgsm: 0.4 })] },

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cspViolations, openPanel, ROOT, startHarness, type Harness } from './harness';
-import { fixtureRun } from './fixtures';
+import { checkpointEvaluationFixture, fixtureRun } from './fixtures';
 import { withTeacher } from './teacherFixture';
 
 const SHOTS = path.join(ROOT, 'test-artifacts', 'webview');
@@ -118,27 +118,8 @@ test('comparison: evaluated checkpoints in their own card, named by run; no card
   await p.send({ type: 'comparison/init', runs: [a, b] });
   let n = await p.rendered();
   assert.equal(await p.page.locator('#checkpoint-evaluations').isHidden(), true);
-  const record = {
-    checkpoint: 'student-e1-s0',
-    model: 'student',
-    epoch: 1,
-    step: 0,
-    epsilon: 0.1,
-    attacks: ['clean', 'fgsm'],
-    evaluatedAt: '2026-11-30T09:00:00Z',
-    backend: 'wasm',
-    results: {
-      model: 'student',
-      method: 'pgd-at',
-      arch: 'tiny-cnn',
-      results: [
-        { attack: 'clean', epsilon: 0, accuracy: 0.8 },
-        { attack: 'fgsm', epsilon: 0.1, accuracy: 0.35 },
-      ],
-      accuracyVsEpsilon: [],
-      examples: 50,
-    },
-  };
+  const record = checkpointEvaluationFixture({ checkpoint: 'student-e1-s0', accuracies: { clean: 0.8, fgsm: 0.35 }, method: 'pgd-at', examples: 50 });
+
   await p.send({ type: 'comparison/init', runs: [{ ...a, run: { ...a.run, label: 'renamed' }, checkpointEvaluations: [record] }, b] });
   n = await p.rendered(n);
   assert.equal(await p.page.locator('#checkpoint-evaluations').isVisible(), true);

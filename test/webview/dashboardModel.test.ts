@@ -22,7 +22,7 @@ import {
 import { epsilonText, formatValue, percent, rounded, tickText, tooltipLine } from '../../webview/shared/units';
 import type { CheckpointEvaluation } from '../../src/protocol/checkpointEvaluation';
 import type { EngineEvent } from '../../src/protocol/events';
-import { fixtureRun } from './fixtures';
+import { checkpointEvaluationFixture, fixtureRun } from './fixtures';
 
 /** The fixture's events with each progress event carrying its step's learning rate, as the engine logs it now. */
 function withStepLr(events: EngineEvent[]): EngineEvent[] {
@@ -30,25 +30,8 @@ function withStepLr(events: EngineEvent[]): EngineEvent[] {
 }
 
 function evaluationRecord(checkpoint: string, model: string, epoch: number, accuracies: Record<string, number>, evaluatedAt: string): CheckpointEvaluation {
-  return {
-    checkpoint,
-    model,
-    epoch,
-    step: 0,
-    epsilon: 8 / 255,
-    attacks: Object.keys(accuracies),
-    evaluatedAt,
-    backend: 'wasm',
-    results: {
-      model,
-      method: 'gacd',
-      arch: 'tiny-cnn',
-      results: Object.entries(accuracies).map(([attack, accuracy]) => ({ attack, epsilon: attack === 'clean' ? 0 : 8 / 255, accuracy })),
-      accuracyVsEpsilon: [],
-      flags: [{ code: 'zero-gradients', title: 'zero gradients', message: 'm', fix: 'f' }],
-      examples: 100,
-    },
-  };
+  const flags = [{ code: 'zero-gradients', title: 'zero gradients', message: 'm', fix: 'f' }];
+  return checkpointEvaluationFixture({ checkpoint, model, epoch, accuracies, evaluatedAt, epsilon: 8 / 255, flags });
 }
 
 test('each model keeps one palette slot from first sight on: the student first, the teacher purple, the others in order', () => {

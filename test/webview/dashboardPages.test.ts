@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cspViolations, openPanel, ROOT, startHarness, type Harness, type PanelPage } from './harness';
-import { fixtureRun } from './fixtures';
+import { checkpointEvaluationFixture, fixtureRun } from './fixtures';
 import type { CheckpointEvaluation } from '../../src/protocol/checkpointEvaluation';
 import type { EngineEvent } from '../../src/protocol/events';
 
@@ -31,28 +31,7 @@ async function noViolations(p: PanelPage): Promise<void> {
 }
 
 function evaluationRecord(checkpoint: string, epoch: number, pgd: number, evaluatedAt: string): CheckpointEvaluation {
-  return {
-    checkpoint,
-    model: 'student',
-    epoch,
-    step: 0,
-    epsilon: 0.1,
-    attacks: ['clean', 'pgd-20', 'aa-style'],
-    evaluatedAt,
-    backend: 'wasm',
-    results: {
-      model: 'student',
-      method: 'gacd',
-      arch: 'tiny-cnn',
-      results: [
-        { attack: 'clean', epsilon: 0, accuracy: 0.8 },
-        { attack: 'pgd-20', epsilon: 0.1, accuracy: pgd },
-        { attack: 'aa-style', epsilon: 0.1, accuracy: pgd - 0.02 },
-      ],
-      accuracyVsEpsilon: [],
-      examples: 100,
-    },
-  };
+  return checkpointEvaluationFixture({ checkpoint, epoch, evaluatedAt, accuracies: { clean: 0.8, 'pgd-20': pgd, 'aa-style': pgd - 0.02 } });
 }
 
 test('dashboard: a failed run shows its error at the top, and no Resume without a checkpoint', async () => {

@@ -4,6 +4,7 @@
  */
 import { engineEvent, type EngineEvent, type EventBody, type ModelResults } from '../../src/protocol/events';
 import type { RunRef } from '../../src/protocol/webview';
+import type { CheckpointEvaluation } from '../../src/protocol/checkpointEvaluation';
 
 export interface FixtureOptions {
   runId?: string;
@@ -164,4 +165,43 @@ export function progressStream(count: number, seq0: number, model = 'student', s
     });
   }
   return out;
+}
+
+/**
+ * An Evaluate Checkpoint record as the extension writes it: one accuracy per attack (clean at
+ * epsilon 0, the others at the record's epsilon), for the dashboard's and comparison's tests.
+ */
+export function checkpointEvaluationFixture(o: {
+  checkpoint: string;
+  accuracies: Record<string, number>;
+  model?: string;
+  epoch?: number;
+  step?: number;
+  epsilon?: number;
+  method?: string;
+  evaluatedAt?: string;
+  examples?: number;
+  flags?: ModelResults['flags'];
+}): CheckpointEvaluation {
+  const model = o.model ?? 'student';
+  const epsilon = o.epsilon ?? 0.1;
+  return {
+    checkpoint: o.checkpoint,
+    model,
+    epoch: o.epoch ?? 1,
+    step: o.step ?? 0,
+    epsilon,
+    attacks: Object.keys(o.accuracies),
+    evaluatedAt: o.evaluatedAt ?? '2026-11-30T09:00:00Z',
+    backend: 'wasm',
+    results: {
+      model,
+      method: o.method ?? 'gacd',
+      arch: 'tiny-cnn',
+      results: Object.entries(o.accuracies).map(([attack, accuracy]) => ({ attack, epsilon: attack === 'clean' ? 0 : epsilon, accuracy })),
+      accuracyVsEpsilon: [],
+      ...(o.flags ? { flags: o.flags } : {}),
+      examples: o.examples ?? 100,
+    },
+  };
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModelResults } from '../../protocol/events';
+import { parseEvent, type EngineEvent, type ModelResults } from '../../protocol/events';
 import type { MemberState, SweepManifest, SweepMember } from '../../protocol/sweep';
 import { readRunResults } from '../sweep/aggregate';
 import { readManifest, readMemberState } from '../sweep/folder';
@@ -58,8 +58,9 @@ interface EventTimes {
 }
 
 /**
- * What a report needs from a run's events.jsonl. A line that does not parse (a run killed while
- * writing it) is skipped: the report shows what the log holds, not a crash.
+ * What a report needs from a run's events.jsonl, each line read by the protocol's parseEvent. A
+ * line that does not parse (a run killed while writing it) is skipped: the report shows what the
+ * log holds, not a crash.
  */
 export function readEvents(runDir: string): EventTimes {
   const out: EventTimes = { similarity: new Map() };
@@ -71,29 +72,26 @@ export function readEvents(runDir: string): EventTimes {
   }
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let e: Record<string, unknown>;
+    let e: EngineEvent;
     try {
-      e = JSON.parse(line) as Record<string, unknown>;
+      e = parseEvent(line);
     } catch {
       continue;
     }
-    const t = Date.parse(String(e.time));
+    const t = Date.parse(e.time);
     if (Number.isFinite(t)) {
       out.first = out.first === undefined ? t : Math.min(out.first, t);
       out.last = out.last === undefined ? t : Math.max(out.last, t);
     }
     if (e.type === 'run-start') {
-      if (typeof e.backendDetail === 'string') out.backend = e.backendDetail;
-      else if (typeof e.backend === 'string') out.backend = e.backend;
-      if (e.versions && typeof e.versions === 'object') out.versions = e.versions as Record<string, string>;
-    } else if (e.type === 'similarity' && typeof e.model === 'string') {
-      const cka = e.cka as { clean?: unknown; adversarial?: unknown } | undefined;
-      if (typeof cka?.clean !== 'number' || typeof cka.adversarial !== 'number') continue;
+      out.backend = e.backendDetail;
+      out.versions = e.versions;
+    } else if (e.type === 'similarity') {
       out.similarity.set(e.model, {
-        epoch: Number(e.epoch),
-        ckaClean: cka.clean,
-        ckaAdversarial: cka.adversarial,
-        ...(typeof e.logitCorrelationGap === 'number' ? { logitGap: e.logitCorrelationGap } : {}),
+        epoch: e.epoch,
+        ckaClean: e.cka.clean,
+        ckaAdversarial: e.cka.adversarial,
+        ...(e.logitCorrelationGap !== undefined ? { logitGap: e.logitCorrelationGap } : {}),
       });
     }
   }

@@ -22,11 +22,8 @@ import { perturbWith } from '../../src/engine/attacks/registry';
 import { runSquare, squareFraction, squareSide } from '../../src/engine/attacks/square';
 import { evalLogits } from '../../src/engine/methods/method';
 import type { Model } from '../../src/engine/models/model';
-import { buildModel } from '../../src/engine/models/registry';
-import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { Rng } from '../../src/engine/util/rng';
-import { fashionMini, firstN, tensorsOf, useWasm } from './helpers';
-import { TEACHER_CHECKPOINT } from './paths';
+import { fashionMini, firstN, shippedTeacher, tensorsOf, useWasm } from './helpers';
 
 const EPSILON = 0.1;
 const IMAGES = 100;
@@ -36,8 +33,7 @@ let y: tf.Tensor1D;
 
 before(async () => {
   await useWasm();
-  model = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), model, TEACHER_CHECKPOINT);
+  model = shippedTeacher();
   ({ x, y } = tensorsOf(firstN((await fashionMini()).test, IMAGES)));
 });
 

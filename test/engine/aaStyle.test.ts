@@ -9,15 +9,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AttackEntry, resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
-import { buildModel } from '../../src/engine/models/registry';
 import type { Model } from '../../src/engine/models/model';
-import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { evaluateModel } from '../../src/engine/run/evaluate';
 import { evaluationFlags } from '../../src/engine/run/reliability';
 import { perturbWith } from '../../src/engine/attacks/registry';
 import { Rng } from '../../src/engine/util/rng';
-import { fashionMini, firstN, tensorsOf, useWasm } from './helpers';
-import { ROOT, TEACHER_CHECKPOINT } from './paths';
+import { fashionMini, firstN, shippedTeacher, tensorsOf, useWasm } from './helpers';
+import { ROOT } from './paths';
 
 before(useWasm);
 
@@ -25,8 +23,7 @@ const accuracyOf = (e: Awaited<ReturnType<typeof evaluateModel>>, label: string)
 
 test('on the shipped teacher the cascade is at most PGD-20 and (up to a point) each component run alone', async () => {
   const split = firstN((await fashionMini()).test, 60);
-  const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
+  const teacher = shippedTeacher();
   const attacks = [
     'clean',
     'pgd-20',
@@ -70,8 +67,7 @@ test('a model that masks its gradients: Square breaks what APGD cannot, and the 
 
 test('aa-style-rand: EOT takes effect on a randomised model', async () => {
   const { x, y } = tensorsOf(firstN((await fashionMini()).test, 12));
-  const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
+  const teacher = shippedTeacher();
   let pass = 0;
   // The teacher behind dropout on its input: each pass sees other pixels, so its gradient differs.
   const noisy = (xi: tf.Tensor4D) => {

@@ -12,11 +12,8 @@ import { AttackEntry, AttackName, attackNames, findAttack, resolveEvaluationEntr
 import { attackImplementations, perturbWith } from '../../src/engine/attacks/registry';
 import { evalLogits } from '../../src/engine/methods/method';
 import type { Model } from '../../src/engine/models/model';
-import { buildModel } from '../../src/engine/models/registry';
-import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { Rng } from '../../src/engine/util/rng';
-import { fashionMini, firstN, tensorsOf, useWasm } from './helpers';
-import { TEACHER_CHECKPOINT } from './paths';
+import { fashionMini, firstN, shippedTeacher, tensorsOf, useWasm } from './helpers';
 
 const EPSILON = 0.1;
 let model: Model;
@@ -26,8 +23,7 @@ let y: tf.Tensor1D;
 before(async () => {
   await useWasm();
   // The trained teacher: on a model that classifies well, an attack has accuracy to take away.
-  model = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), model, TEACHER_CHECKPOINT);
+  model = shippedTeacher();
   ({ x, y } = tensorsOf(firstN((await fashionMini()).test, 48)));
 });
 

@@ -7,10 +7,8 @@ import { pgd, pgdWithOptions } from '../../src/engine/attacks/pgd';
 import { evalLogits } from '../../src/engine/methods/method';
 import { buildModel } from '../../src/engine/models/registry';
 import { evaluateModel } from '../../src/engine/run/evaluate';
-import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { Rng } from '../../src/engine/util/rng';
-import { fashionMini, firstN, tensorsOf, useWasm } from './helpers';
-import { TEACHER_CHECKPOINT } from './paths';
+import { fashionMini, firstN, shippedTeacher, tensorsOf, useWasm } from './helpers';
 
 before(useWasm);
 
@@ -68,8 +66,7 @@ test("an evaluation PGD with loss kl moves away from the model's own clean outpu
 
 test('on the trained teacher: robust accuracy <= clean, PGD-20 <= FGSM, accuracy falls with epsilon', async () => {
   const data = await fashionMini();
-  const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
+  const teacher = shippedTeacher();
   const e = await evaluateModel(teacher, firstN(data.test, 300), {
     epsilon: 0.1,
     attacks: ['clean', 'fgsm', 'pgd-20', 'cw-20'].map((a) => resolveEvaluationEntry(a)),

@@ -12,23 +12,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EventBody } from '../../src/protocol/events';
 import { resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
 import { emptyReport } from '../../src/engine/attacks/attack';
-import { buildModel } from '../../src/engine/models/registry';
 import type { Model } from '../../src/engine/models/model';
-import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { EvaluationState, evaluateModel } from '../../src/engine/run/evaluate';
 import { evaluateAndReport } from '../../src/engine/run/modelEvaluation';
 import { evaluationFlags, modelFlags } from '../../src/engine/run/reliability';
 import { findDataset } from '../../src/engine/data/catalog';
-import { fashionMini, firstN, useWasm } from './helpers';
-import { TEACHER_CHECKPOINT } from './paths';
+import { fashionMini, firstN, shippedTeacher, useWasm } from './helpers';
 
 before(useWasm);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gacd-eval-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function teacher(): Model {
-  const m = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), m, TEACHER_CHECKPOINT);
+  const m = shippedTeacher();
   return m;
 }
 

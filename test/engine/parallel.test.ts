@@ -9,23 +9,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { threadsWords, WorkerPool, workerCount } from '../../src/engine/parallel/pool';
 import { Rng } from '../../src/engine/util/rng';
 import { buildModel } from '../../src/engine/models/registry';
-import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
 import { evaluateModel } from '../../src/engine/run/evaluate';
 import { resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
-import { fashionMini, firstN, useWasm } from './helpers';
+import { fashionMini, firstN, shippedTeacher, useWasm } from './helpers';
 import { methods as methodCatalog } from '../../src/engine/methods/catalog';
 import { methodFactory } from '../../src/engine/methods/registry';
 import { packParams } from '../../src/engine/parallel/weights';
 import { Sgd } from '../../src/engine/step/sgd';
 import { startNoiseFor, trainStep, trainableOf } from '../../src/engine/step/trainStep';
-import { TEACHER_CHECKPOINT } from './paths';
 
 before(useWasm);
 
 test('two threads evaluate to the same per-attack accuracies as one', async () => {
   const data = await fashionMini();
-  const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
+  const teacher = shippedTeacher();
   const split = firstN(data.test, 230); // not a multiple of the batch size: uneven shares
   // A long-form entry too: its settings travel to the worker in the evaluation message.
   const attacks = ['clean', 'fgsm', 'pgd-5', 'cw-5', { attack: 'pgd', steps: 3, restarts: 2, loss: 'cw' }].map((a) => resolveEvaluationEntry(a));
@@ -47,8 +44,7 @@ const defaults = (name: string) => methodCatalog.find((m) => m.name === name)!.s
 /** A student (and teacher) with fixed initial weights and the context a method is built from. */
 function setup(name: string, settings: Record<string, unknown>, train: { count: number; labels: Int32Array }) {
   const student = buildModel('tiny-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 4 });
-  const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
+  const teacher = shippedTeacher();
   const ctx = {
     student,
     teacher: name === 'pgd-at' ? null : teacher,

@@ -5,11 +5,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadExperiment } from '../../src/engine/experiment/load';
-import { buildModel } from '../../src/engine/models/registry';
-import { loadWeights, readCheckpoint } from '../../src/engine/run/checkpoint';
+import { readCheckpoint } from '../../src/engine/run/checkpoint';
 import { evaluateModel } from '../../src/engine/run/evaluate';
 import { resolveEvaluationEntry } from '../../src/engine/attacks/catalog';
-import { fashionMini, useWasm } from './helpers';
+import { fashionMini, shippedTeacher, useWasm } from './helpers';
 import { ROOT, TEACHER_CHECKPOINT } from './paths';
 
 before(useWasm);
@@ -31,8 +30,7 @@ test('the shipped weights are the bytes the recipe produced', () => {
 
 test("the shipped teacher scores what the recipe's run recorded", async () => {
   const data = await fashionMini();
-  const teacher = buildModel('small-cnn', { inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  loadWeights(readCheckpoint(TEACHER_CHECKPOINT), teacher, TEACHER_CHECKPOINT);
+  const teacher = shippedTeacher();
   const e = await evaluateModel(teacher, data.test, {
     epsilon: recipe.evaluation.epsilon,
     // The recipe's list up to PGD-20: each attack draws its seed in turn, so the prefix matches.
